@@ -1,0 +1,89 @@
+// swift-tools-version:6.1
+// USVKit: mouse ultrasonic-vocalization data sets — verify, ingest, convert, classify.
+//
+// Layout: `Sources/` holds the core modules and the `usv` executable; `Plugins/` holds runtime plugin
+// modules (formats, features, models, data-set adapters and sources), one library target each. These are
+// ordinary library targets registered in `USVBuiltins`, not SwiftPM build-tool plugins.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+/// A runtime plugin: a library target under `Plugins/<Kind>/<Name>` whose module is `USV<Kind><Name>`.
+func plugin(_ module: String, path: String, dependencies: [Target.Dependency] = []) -> Target {
+    .target(name: module, dependencies: ["USVCore"] + dependencies, path: path, swiftSettings: swiftSettings)
+}
+
+/// The tests of one module, under `Tests/<Module>Tests`.
+func tests(_ module: String, dependencies: [Target.Dependency] = []) -> Target {
+    .testTarget(name: "\(module)Tests", dependencies: [.byName(name: module), "USVTestSupport"] + dependencies,
+                path: "Tests/\(module)Tests", swiftSettings: swiftSettings)
+}
+
+let package = Package(
+    name: "USVKit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "usv", targets: ["usv"]),
+        .library(name: "USVCore", targets: ["USVCore"]),
+        .library(name: "USVCatalog", targets: ["USVCatalog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries, each behind a module map and a small shim header.
+        .systemLibrary(name: "CSndfile", path: "Sources/CSndfile", pkgConfig: "sndfile",
+                       providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CFFTW3", path: "Sources/CFFTW3", pkgConfig: "fftw3f",
+                       providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+
+        // The core: domain model, manifests and verification, archives, plugin protocols and registry.
+        .target(name: "USVCore", dependencies: [
+            "CArchive",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        // The SQLite catalog (GRDB): schema, migrations, verify cache, runs.
+        .target(name: "USVCatalog", dependencies: [
+            "USVCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: swiftSettings),
+        // Shared signal processing and audio I/O used by plugins (libsndfile, FFTW).
+        .target(name: "USVSignal", dependencies: ["USVCore", "CSndfile", "CFFTW3"], swiftSettings: swiftSettings),
+        // Conformance checkers and fixture generators that every plugin's tests call.
+        .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
+        // The one place that knows every plugin: builds the registry the CLI passes around.
+        .target(name: "USVBuiltins", dependencies: [
+            "USVCore", "USVFormatAudio",
+        ], swiftSettings: swiftSettings),
+        .executableTarget(name: "usv", dependencies: [
+            "USVCore", "USVCatalog", "USVSignal", "USVBuiltins",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+
+        // Runtime plugins.
+        plugin("USVFormatAudio", path: "Plugins/Formats/Audio", dependencies: ["USVSignal"]),
+
+        // Tests: one target per module.
+        tests("USVCore"),
+        tests("USVCatalog"),
+        tests("USVSignal"),
+        tests("USVBuiltins"),
+        // End-to-end tests of the `usv` executable, run as a subprocess the way people use it.
+        .testTarget(name: "CLITests", dependencies: ["usv", "USVTestSupport", "USVCore"], path: "Tests/CLITests",
+                    swiftSettings: swiftSettings),
+        tests("USVFormatAudio"),
+    ]
+)

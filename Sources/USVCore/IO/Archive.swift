@@ -1,0 +1,255 @@
+import CArchive
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+private let regularFileType = UInt32(Glibc.S_IFREG)
+
+/// One member header of an archive.
+public struct ArchiveMember: Sendable, Hashable {
+    public enum Kind: String, Sendable, Codable { case regular, directory, symlink, hardlink, other }
+
+    /// The member name as stored (raw bytes decoded as UTF-8; a trailing `\r` stays).
+    public var path: String
+    public var kind: Kind
+    /// Uncompressed size when the header states it.
+    public var size: Int64?
+    /// 0-based position in the archive.
+    public var index: Int
+}
+
+/// Streams the members of an archive (zip, tar, tar.gz, tar.bz2, tar.xz, tar.zst, 7z, …) through libarchive
+/// without extracting anything to disk. One reader serves one thread; it closes its handle on deinit.
+public final class ArchiveReader {
+    private let handle: OpaquePointer
+    public let path: String
+    private var memberCount = 0
+    private var currentMember: ArchiveMember?
+
+    /// Opens `path` for streaming. `blockSize` is libarchive's read size.
+    public init(path: String, blockSize: Int = 1 << 20) throws {
+        guard let handle = archive_read_new() else {
+            throw USVError.io(path: path, reason: "libarchive could not allocate a reader")
+        }
+        self.handle = handle
+        self.path = path
+        archive_read_support_filter_all(handle)
+        archive_read_support_format_all(handle)
+        guard archive_read_open_filename(handle, path, blockSize) == ARCHIVE_OK else {
+            let reason = Self.message(handle)
+            archive_read_free(handle)
+            throw USVError.io(path: path, reason: "not a readable archive: \(reason)")
+        }
+    }
+
+    deinit { archive_read_free(handle) }
+
+    /// True once the first header shows a zip archive (members can then be skipped by seeking).
+    public var isZip: Bool {
+        (archive_format(handle) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP
+    }
+
+    /// The next member header, or nil at the end. Throws with the member index on a corrupt header.
+    public func nextMember() throws -> ArchiveMember? {
+        var entry: OpaquePointer?
+        let status = archive_read_next_header(handle, &entry)
+        if status == ARCHIVE_EOF { return nil }
+        guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
+            throw USVError.malformed(path: path, location: "member \(memberCount + 1)",
+                                     reason: "corrupt header: \(Self.message(handle))")
+        }
+        let name: String
+        if let raw = archive_entry_pathname(entry) {
+            name = String(decoding: UnsafeRawBufferPointer(start: raw, count: strlen(raw)), as: UTF8.self)
+        } else if let utf8 = archive_entry_pathname_utf8(entry) {
+            name = String(cString: utf8)
+        } else {
+            name = ""
+        }
+        let kind: ArchiveMember.Kind
+        if archive_entry_hardlink(entry) != nil {
+            kind = .hardlink
+        } else {
+            switch UInt32(archive_entry_filetype(entry)) & UInt32(Glibc.S_IFMT) {
+            case UInt32(Glibc.S_IFREG): kind = .regular
+            case UInt32(Glibc.S_IFDIR): kind = .directory
+            case UInt32(Glibc.S_IFLNK): kind = .symlink
+            default: kind = .other
+            }
+        }
+        let size: Int64? = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil
+        let member = ArchiveMember(path: name, kind: kind, size: size, index: memberCount)
+        memberCount += 1
+        currentMember = member
+        return member
+    }
+
+    /// Streams the current member's data to `body` block by block (no copy); sparse holes are fed as zeros.
+    /// Returns the byte count.
+    @discardableResult
+    public func readData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        var position: Int64 = 0
+        let zeros = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            var block: UnsafeRawPointer?
+            var size = 0
+            var offset: Int64 = 0
+            let status = archive_read_data_block(handle, &block, &size, &offset)
+            if status == ARCHIVE_EOF { return position }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
+                throw USVError.malformed(path: path, location: "member '\((currentMember?.path ?? "?").visibleEscapes)' at byte \(position)",
+                                         reason: "cannot read data: \(Self.message(handle))")
+            }
+            while position < offset {
+                let gap = Int(min(Int64(zeros.count), offset - position))
+                try zeros.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<gap])) }
+                position += Int64(gap)
+            }
+            if let block, size > 0 {
+                try body(UnsafeRawBufferPointer(start: block, count: size))
+                position += Int64(size)
+            }
+        }
+    }
+
+    /// Reads the current member into memory, refusing members larger than `limit`.
+    public func readAll(limit: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        try readData { block in
+            guard bytes.count + block.count <= limit else {
+                throw USVError.io(path: path, reason: "member '\((currentMember?.path ?? "?").visibleEscapes)' is larger than \(limit) bytes")
+            }
+            bytes.append(contentsOf: block)
+        }
+        return bytes
+    }
+
+    /// Skips the current member's data (a seek for zip members).
+    public func skipData() throws {
+        guard archive_read_data_skip(handle) == ARCHIVE_OK else {
+            throw USVError.malformed(path: path, location: "member '\((currentMember?.path ?? "?").visibleEscapes)'",
+                                     reason: "cannot skip data: \(Self.message(handle))")
+        }
+    }
+
+    static func message(_ handle: OpaquePointer) -> String {
+        guard let text = archive_error_string(handle) else { return "unknown libarchive error" }
+        return String(cString: text)
+    }
+}
+
+/// Writes zip or tar.gz archives through libarchive, with fixed timestamps and owners so that the same
+/// input gives the same bytes (the synthetic data set's manifest depends on that).
+public final class ArchiveWriter {
+    public enum Format: Sendable {
+        /// Zip; `compress` false stores members (fast, like the Donders zips of WAV files), true deflates.
+        case zip(compress: Bool)
+        case tarGzip
+    }
+
+    private let handle: OpaquePointer
+    public let path: String
+    private var closed = false
+    /// Seconds since 1970 written as every member's modification time.
+    public let timestamp: Int
+
+    public init(path: String, format: Format, timestamp: Int = 1_577_836_800) throws {
+        guard let handle = archive_write_new() else {
+            throw USVError.io(path: path, reason: "libarchive could not allocate a writer")
+        }
+        self.handle = handle
+        self.path = path
+        self.timestamp = timestamp
+        var status: Int32
+        switch format {
+        case .zip(let compress):
+            status = archive_write_set_format_zip(handle)
+            if status == ARCHIVE_OK {
+                status = archive_write_set_options(handle, compress ? "zip:compression=deflate" : "zip:compression=store")
+            }
+        case .tarGzip:
+            status = archive_write_set_format_pax_restricted(handle)
+            if status == ARCHIVE_OK { status = archive_write_add_filter_gzip(handle) }
+            if status == ARCHIVE_OK { status = archive_write_set_options(handle, "gzip:!timestamp") }
+        }
+        if status == ARCHIVE_OK { status = archive_write_open_filename(handle, path) }
+        guard status == ARCHIVE_OK else {
+            let reason = ArchiveReader.message(handle)
+            archive_write_free(handle)
+            throw USVError.io(path: path, reason: "cannot create archive: \(reason)")
+        }
+    }
+
+    deinit {
+        if !closed { archive_write_close(handle) }
+        archive_write_free(handle)
+    }
+
+    /// Adds a member from bytes in memory.
+    public func add(member name: String, bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in
+            try add(member: name, size: Int64(buffer.count)) { write in try write(buffer) }
+        }
+    }
+
+    /// Adds a member copied from the regular file at `sourcePath`, streamed in 1 MiB blocks.
+    public func add(member name: String, copying sourcePath: String) throws {
+        guard case .success(let status) = FileStatus.status(sourcePath), status.kind == .regular else {
+            throw USVError.io(path: sourcePath, reason: "not a readable regular file")
+        }
+        let descriptor = open(sourcePath, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw USVError.io(path: sourcePath, reason: systemErrorText(errno)) }
+        defer { _ = Glibc.close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        try add(member: name, size: status.size) { write in
+            var copied: Int64 = 0
+            while copied < status.size {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else {
+                    throw USVError.io(path: sourcePath, reason: "short read at byte \(copied) of \(status.size)")
+                }
+                try buffer.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                copied += Int64(count)
+            }
+        }
+    }
+
+    private func add(member name: String, size: Int64,
+                     body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        guard let entry = archive_entry_new() else { throw USVError.io(path: path, reason: "libarchive out of memory") }
+        defer { archive_entry_free(entry) }
+        archive_entry_set_pathname(entry, name)
+        archive_entry_set_size(entry, size)
+        archive_entry_set_filetype(entry, regularFileType)
+        archive_entry_set_perm(entry, 0o644)
+        archive_entry_set_mtime(entry, time_t(timestamp), 0)
+        archive_entry_set_uid(entry, 0)
+        archive_entry_set_gid(entry, 0)
+        guard archive_write_header(handle, entry) == ARCHIVE_OK else {
+            throw USVError.io(path: path, reason: "cannot write header of '\(name.visibleEscapes)': \(ArchiveReader.message(handle))")
+        }
+        try body { block in
+            var offset = 0
+            while offset < block.count {
+                guard let base = block.baseAddress else { return }
+                let written = archive_write_data(handle, base + offset, block.count - offset)
+                guard written > 0 else {
+                    throw USVError.io(path: path, reason: "cannot write data of '\(name.visibleEscapes)': \(ArchiveReader.message(handle))")
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Finishes the archive (writes the zip central directory / gzip trailer).
+    public func close() throws {
+        guard !closed else { return }
+        closed = true
+        guard archive_write_close(handle) == ARCHIVE_OK else {
+            throw USVError.io(path: path, reason: "cannot finish archive: \(ArchiveReader.message(handle))")
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// What a feature plugin consumes.
+public enum FeatureInput: String, Codable, Sendable, CaseIterable {
+    /// A whole recording, streamed (spectrogram, detector).
+    case recordingAudio = "recording-audio"
+    /// One USV's samples.
+    case usvAudio = "usv-audio"
+    /// One USV's spectrogram (properties, vectors, DNN input).
+    case usvSpectrogram = "usv-spectrogram"
+}
+
+/// Turns audio or spectrograms into values the catalog stores, keyed by id + version + parameter fingerprint.
+public protocol FeaturePlugin: Plugin {
+    static var input: FeatureInput { get }
+    /// Names of the values produced, in a stable, documented order.
+    static var outputNames: [String] { get }
+}
+
+/// What a model predicts.
+public enum ModelTask: String, Codable, Sendable, CaseIterable {
+    case sex, genotype, animal, direction, peaks, breaks, broadband
+}
+
+/// A classifier run as a registered processor over catalog records.
+public protocol ModelPlugin: Plugin {
+    /// Tasks the model can be trained for.
+    static var tasks: [ModelTask] { get }
+    /// The feature plugin ids (or `dnn-input`) whose outputs it reads.
+    static var inputs: [String] { get }
+}

@@ -1,0 +1,48 @@
+/// How sure a format is that it can read some bytes. Magic bytes beat a file extension.
+public enum SniffConfidence: Int, Sendable, Comparable, Codable {
+    case no = 0
+    case byExtension = 1
+    case byContent = 2
+
+    public static func < (lhs: SniffConfidence, rhs: SniffConfidence) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A file format. Capabilities (`read`, `write`, …) are declared in the descriptor, like GDAL drivers'
+/// flags, and the content-specific protocols below say what is read or written.
+public protocol FormatPlugin: Plugin {
+    /// Lowercase extensions without the dot, most common first.
+    static var fileExtensions: [String] { get }
+    /// Judge the first bytes of a file (at least 64 when the file has them) and its name.
+    func sniff(head: [UInt8], fileName: String) -> SniffConfidence
+}
+
+extension FormatPlugin {
+    /// Extension match only; formats with magic bytes override this.
+    public func sniff(head: [UInt8], fileName: String) -> SniffConfidence {
+        Self.fileExtensions.contains(fileName.fileExtension) ? .byExtension : .no
+    }
+}
+
+/// A format that decodes audio.
+public protocol AudioReadingFormat: FormatPlugin {
+    /// Reads frames `range` (all when nil) of the first channel.
+    func readAudio(from source: ByteSource, frames range: Range<Int>?) throws -> AudioSignal
+    /// Sample rate, channels, frame count and encoding without decoding the samples.
+    func audioInfo(of source: ByteSource) throws -> AudioInfo
+}
+
+/// A format that encodes audio.
+public protocol AudioWritingFormat: FormatPlugin {
+    /// Encodings this writer offers (`pcm16`, `pcm24`, `float`), the first being the default.
+    static var encodings: [String] { get }
+    func writeAudio(_ signal: AudioSignal, to path: String, encoding: String?) throws
+}
+
+extension String {
+    /// The lowercase extension of a path or member name, without the dot ("" when none).
+    public var fileExtension: String {
+        let name = split(separator: "/").last.map(String.init) ?? self
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return String(name[name.index(after: dot)...]).lowercased()
+    }
+}

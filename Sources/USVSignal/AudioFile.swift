@@ -1,0 +1,178 @@
+import CSndfile
+#if canImport(Glibc)
+import Glibc
+#endif
+import USVCore
+
+/// Encodings `AudioFileWriter` writes.
+public enum AudioEncoding: String, Sendable, CaseIterable, Codable {
+    case pcm16, pcm24, float
+
+    var sndfileSubtype: Int32 {
+        switch self {
+        case .pcm16: return Int32(SF_FORMAT_PCM_16)
+        case .pcm24: return Int32(SF_FORMAT_PCM_24)
+        case .float: return Int32(SF_FORMAT_FLOAT)
+        }
+    }
+}
+
+/// Containers `AudioFileWriter` writes.
+public enum AudioContainer: String, Sendable, CaseIterable, Codable {
+    case wav, flac
+
+    var sndfileType: Int32 { self == .wav ? Int32(SF_FORMAT_WAV) : Int32(SF_FORMAT_FLAC) }
+}
+
+/// Reads audio through libsndfile in blocks, so a 180 s, 300 kHz recording (or a far longer one) is
+/// processed in constant memory. One reader per thread; the handle closes on deinit.
+public final class AudioFileReader {
+    private let handle: OpaquePointer
+    public let path: String
+    public let info: AudioInfo
+    private var interleaved: [Float] = []
+
+    public init(path: String) throws {
+        var sfInfo = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
+            throw USVError.io(path: path, reason: "not readable audio: \(String(cString: sf_strerror(nil)))")
+        }
+        self.handle = handle
+        self.path = path
+        let subtype = Int(sfInfo.format) & Int(SF_FORMAT_SUBMASK)
+        let type = Int(sfInfo.format) & Int(SF_FORMAT_TYPEMASK)
+        let (bits, encoding) = Self.describe(subtype: subtype)
+        let container = Self.containers[type] ?? "audio"
+        info = AudioInfo(sampleRate: Int(sfInfo.samplerate), channels: Int(sfInfo.channels), frames: Int(sfInfo.frames),
+                         bitDepth: bits, encoding: "\(container)/\(encoding)")
+        guard info.channels > 0, info.sampleRate > 0 else {
+            sf_close(handle)
+            throw USVError.malformed(path: path, location: "header", reason: "no channels or no sample rate")
+        }
+    }
+
+    deinit { sf_close(handle) }
+
+    /// Moves to frame `frame`.
+    public func seek(toFrame frame: Int) throws {
+        guard sf_seek(handle, sf_count_t(frame), SEEK_SET) >= 0 else {
+            throw USVError.io(path: path, reason: "cannot seek to frame \(frame)")
+        }
+    }
+
+    /// Reads up to `buffer.count` frames of channel 0 into `buffer`, scaled to [-1, 1). Returns the frames
+    /// read (0 at the end). A truncated file reads as shorter, never as garbage.
+    public func read(into buffer: inout [Float]) throws -> Int {
+        let channels = info.channels
+        if channels == 1 {
+            let count = buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t($0.count)) }
+            guard count >= 0 else { throw USVError.io(path: path, reason: String(cString: sf_strerror(handle))) }
+            return Int(count)
+        }
+        if interleaved.count < buffer.count * channels { interleaved = [Float](repeating: 0, count: buffer.count * channels) }
+        let frames = buffer.count
+        let count = interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(frames)) }
+        guard count >= 0 else { throw USVError.io(path: path, reason: String(cString: sf_strerror(handle))) }
+        for frame in 0..<Int(count) { buffer[frame] = interleaved[frame * channels] }
+        return Int(count)
+    }
+
+    /// Reads frames `range` (all when nil) of channel 0.
+    public func readSignal(frames range: Range<Int>? = nil) throws -> AudioSignal {
+        let wanted = range ?? 0..<info.frames
+        guard wanted.lowerBound >= 0, wanted.upperBound <= info.frames else {
+            throw USVError.usage("\(path): frames \(wanted) outside 0..<\(info.frames)")
+        }
+        try seek(toFrame: wanted.lowerBound)
+        var samples = [Float](repeating: 0, count: wanted.count)
+        var filled = 0
+        var block = [Float](repeating: 0, count: min(1 << 16, max(1, wanted.count)))
+        while filled < wanted.count {
+            let want = min(block.count, wanted.count - filled)
+            if block.count != want { block = [Float](repeating: 0, count: want) }
+            let count = try read(into: &block)
+            if count == 0 {
+                throw USVError.malformed(path: path, location: "frame \(wanted.lowerBound + filled)",
+                                         reason: "file ends early: header says \(info.frames) frames (truncated?)")
+            }
+            samples.replaceSubrange(filled..<(filled + count), with: block[0..<count])
+            filled += count
+        }
+        return AudioSignal(samples: samples, sampleRate: info.sampleRate)
+    }
+
+    private static let containers: [Int: String] = [
+        Int(SF_FORMAT_WAV): "wav", Int(SF_FORMAT_WAVEX): "wavex", Int(SF_FORMAT_W64): "w64", Int(SF_FORMAT_RF64): "rf64",
+        Int(SF_FORMAT_FLAC): "flac", Int(SF_FORMAT_AIFF): "aiff", Int(SF_FORMAT_OGG): "ogg", Int(SF_FORMAT_CAF): "caf",
+        Int(SF_FORMAT_AU): "au", Int(SF_FORMAT_RAW): "raw",
+    ]
+
+    private static func describe(subtype: Int) -> (Int, String) {
+        switch subtype {
+        case Int(SF_FORMAT_PCM_S8), Int(SF_FORMAT_PCM_U8): return (8, "pcm8")
+        case Int(SF_FORMAT_PCM_16): return (16, "pcm16")
+        case Int(SF_FORMAT_PCM_24): return (24, "pcm24")
+        case Int(SF_FORMAT_PCM_32): return (32, "pcm32")
+        case Int(SF_FORMAT_FLOAT): return (32, "float")
+        case Int(SF_FORMAT_DOUBLE): return (64, "double")
+        case Int(SF_FORMAT_VORBIS): return (0, "vorbis")
+        default: return (0, "subtype-\(subtype)")
+        }
+    }
+}
+
+/// Writes audio through libsndfile (WAV or FLAC; PCM16, PCM24 or float). Call `close()` to find out
+/// whether the file was completed; deinit closes too.
+public final class AudioFileWriter {
+    private var handle: OpaquePointer?
+    public let path: String
+    public let sampleRate: Int
+
+    public init(path: String, sampleRate: Int, container: AudioContainer = .wav, encoding: AudioEncoding = .pcm16) throws {
+        if container == .flac && encoding == .float {
+            throw USVError.unsupported(path: path, feature: "float samples in FLAC", advice: "use pcm16 or pcm24, or WAV")
+        }
+        var sfInfo = SF_INFO()
+        sfInfo.samplerate = Int32(sampleRate)
+        sfInfo.channels = 1
+        sfInfo.format = container.sndfileType | encoding.sndfileSubtype
+        guard sf_format_check(&sfInfo) != 0 else {
+            throw USVError.unsupported(path: path, feature: "\(container.rawValue)/\(encoding.rawValue) at \(sampleRate) Hz",
+                                       advice: "choose another encoding or container")
+        }
+        guard let handle = sf_open(path, Int32(SFM_WRITE), &sfInfo) else {
+            throw USVError.io(path: path, reason: "cannot create audio file: \(String(cString: sf_strerror(nil)))")
+        }
+        self.handle = handle
+        self.path = path
+        self.sampleRate = sampleRate
+        // Float input outside [-1, 1) clips instead of wrapping around.
+        sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+    }
+
+    deinit { if let handle { sf_close(handle) } }
+
+    /// Appends samples scaled to [-1, 1).
+    public func write(_ samples: [Float]) throws {
+        guard let handle else { throw USVError.io(path: path, reason: "writer already closed") }
+        let written = samples.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, sf_count_t($0.count)) }
+        guard written == samples.count else {
+            throw USVError.io(path: path, reason: "short write: \(String(cString: sf_strerror(handle)))")
+        }
+    }
+
+    /// Appends 16-bit samples exactly as given.
+    public func write(_ samples: [Int16]) throws {
+        guard let handle else { throw USVError.io(path: path, reason: "writer already closed") }
+        let written = samples.withUnsafeBufferPointer { sf_writef_short(handle, $0.baseAddress, sf_count_t($0.count)) }
+        guard written == samples.count else {
+            throw USVError.io(path: path, reason: "short write: \(String(cString: sf_strerror(handle)))")
+        }
+    }
+
+    public func close() throws {
+        guard let handle else { return }
+        self.handle = nil
+        guard sf_close(handle) == 0 else { throw USVError.io(path: path, reason: "cannot finish the audio file") }
+    }
+}
