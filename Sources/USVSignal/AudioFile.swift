@@ -46,7 +46,7 @@ public final class AudioFileReader {
         info = AudioInfo(sampleRate: Int(sfInfo.samplerate), channels: Int(sfInfo.channels), frames: Int(sfInfo.frames),
                          bitDepth: bits, encoding: "\(container)/\(encoding)")
         guard info.channels > 0, info.sampleRate > 0 else {
-            sf_close(handle)
+            // deinit closes the handle (all properties are set).
             throw USVError.malformed(path: path, location: "header", reason: "no channels or no sample rate")
         }
     }

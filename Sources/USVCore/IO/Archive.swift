@@ -38,9 +38,8 @@ public final class ArchiveReader {
         archive_read_support_filter_all(handle)
         archive_read_support_format_all(handle)
         guard archive_read_open_filename(handle, path, blockSize) == ARCHIVE_OK else {
-            let reason = Self.message(handle)
-            archive_read_free(handle)
-            throw USVError.io(path: path, reason: "not a readable archive: \(reason)")
+            // deinit frees the handle: every stored property is set, so it runs even though init throws.
+            throw USVError.io(path: path, reason: "not a readable archive: \(Self.message(handle))")
         }
     }
 
@@ -176,9 +175,8 @@ public final class ArchiveWriter {
         }
         if status == ARCHIVE_OK { status = archive_write_open_filename(handle, path) }
         guard status == ARCHIVE_OK else {
-            let reason = ArchiveReader.message(handle)
-            archive_write_free(handle)
-            throw USVError.io(path: path, reason: "cannot create archive: \(reason)")
+            closed = true  // nothing to finish; deinit frees the handle
+            throw USVError.io(path: path, reason: "cannot create archive: \(ArchiveReader.message(handle))")
         }
     }
 

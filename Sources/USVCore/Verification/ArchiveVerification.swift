@@ -111,7 +111,10 @@ struct ArchiveVerification {
         }
 
         let listed = Set(manifest.entries.map { memberPath($0.path) })
-        for member in members where member.kind != .directory && !listed.contains(member.path) && member.path != manifestPath {
+        // A manifest never lists itself: the one used, and any conventional manifest at the data-set root.
+        let manifestNames = Set([manifestPath] + ManifestParser.conventionalNames.map(memberPath))
+        for member in members where member.kind != .directory && !listed.contains(member.path)
+            && !manifestNames.contains(member.path) {
             let unsafe = FilePaths.unsafeReason(member.path)
             let relative = !prefix.isEmpty && member.path.hasPrefix(prefix + "/")
                 ? String(member.path.dropFirst(prefix.count + 1)) : member.path

@@ -229,7 +229,9 @@ public struct Verifier: Sendable {
         let walked = DirectoryWalker.walk(rootReal)
         var results: [EntryResult] = []
         for item in walked.items where !listed.contains(item.relativePath) {
-            if FilePaths.join(rootReal, item.relativePath) == manifestReal { continue }
+            // A manifest never lists itself: the one used, and any conventional manifest at the root.
+            if FilePaths.join(rootReal, item.relativePath) == manifestReal
+                || ManifestParser.conventionalNames.contains(item.relativePath) { continue }
             if manifest.format == .bagit && !item.relativePath.hasPrefix("data/") { continue }
             let skipped = isSkippedArtefact(item.relativePath)
             results.append(EntryResult(path: item.relativePath, status: skipped ? .skippedOSArtefact : .unlisted,
