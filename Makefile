@@ -48,6 +48,7 @@ test: deps
 
 ## Benchmarks against peers (sha256sum, scipy, …); figures go into the README's performance section.
 bench: release
+	@[ -x /usr/bin/time ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq time >&2; }  # peak-memory figures
 	bash Benchmarks/run.sh
 
 clean:

@@ -9,8 +9,9 @@ mkdir -p "$OUT"
 what=${1:-all}
 
 now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l; }
-ratio() { echo "scale=2; $1 / $2" | bc -l; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rate() { awk -v bytes="$1" -v seconds="$2" 'BEGIN { printf "%.0f", bytes / seconds / 1e6 }'; }
 
 bench_verify() {
   local dir="$OUT/verify-data"
@@ -36,9 +37,9 @@ bench_verify() {
   local peer ours ours1 repeat
   peer=$(elapsed "$t0" "$t1"); ours=$(elapsed "$t1" "$t2"); ours1=$(elapsed "$t2" "$t3"); repeat=$(elapsed "$t4" "$t5")
   printf 'verify: %s bytes in %d files (page cache warm)\n' "$bytes" "$(find "$dir" -type f | wc -l)"
-  printf '  sha256sum -c          %6.2f s  %7.0f MB/s\n' "$peer" "$(echo "$bytes / $peer / 1000000" | bc -l)"
-  printf '  usv verify --jobs 1   %6.2f s  %7.0f MB/s  (%sx sha256sum)\n' "$ours1" "$(echo "$bytes / $ours1 / 1000000" | bc -l)" "$(ratio "$peer" "$ours1")"
-  printf '  usv verify --jobs 2   %6.2f s  %7.0f MB/s  (%sx sha256sum)\n' "$ours" "$(echo "$bytes / $ours / 1000000" | bc -l)" "$(ratio "$peer" "$ours")"
+  printf '  sha256sum -c          %6.2f s  %7s MB/s\n' "$peer" "$(rate "$bytes" "$peer")"
+  printf '  usv verify --jobs 1   %6.2f s  %7s MB/s  (%sx sha256sum)\n' "$ours1" "$(rate "$bytes" "$ours1")" "$(ratio "$peer" "$ours1")"
+  printf '  usv verify --jobs 2   %6.2f s  %7s MB/s  (%sx sha256sum)\n' "$ours" "$(rate "$bytes" "$ours")" "$(ratio "$peer" "$ours")"
   printf '  usv verify, repeat run with the verify cache: %.3f s (%sx sha256sum)\n' "$repeat" "$(ratio "$peer" "$repeat")"
 }
 
@@ -52,7 +53,7 @@ bench_synth() {
   rm -rf "$dir"
 }
 
-command -v bc > /dev/null || { echo "bench needs bc (apt-get install bc)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench needs GNU time for peak memory (make bench installs it)" >&2; exit 2; }
 case "$what" in
   verify) bench_verify ;;
   synth) bench_synth ;;

@@ -30,6 +30,8 @@ enum RandomStream: UInt64 {
     case fileIDs = 4
     case humanLabels = 5
     case manifestOrder = 6
+    case callNoise = 7
+    case clickNoise = 8
 }
 
 /// xoshiro256** (Blackman & Vigna): fast, statistically strong and, unlike the system generator,
