@@ -1,0 +1,215 @@
+import CFFTW3
+import Foundation
+import USVCore
+
+/// Parameters of the original pipeline's spectrogram (../shared/docs/donders-dataset.md): MATLAB
+/// `hanning(500)`, hop 250, FFT 500, one-sided with the Nyquist bin dropped, linear magnitude, rows from
+/// 10 kHz up. At 300 kHz that is 233 rows of 600 Hz (10.2–149.4 kHz) and 1,200 frames per second.
+public struct SpectrogramParameters: Sendable, Hashable, Codable {
+    public var windowLength: Int = 500
+    public var hop: Int = 250
+    public var fftLength: Int = 500
+    /// Rows whose centre frequency is below this are dropped.
+    public var minimumFrequency: Double = 10_000
+
+    public init(windowLength: Int = 500, hop: Int = 250, fftLength: Int = 500, minimumFrequency: Double = 10_000) {
+        self.windowLength = windowLength
+        self.hop = hop
+        self.fftLength = fftLength
+        self.minimumFrequency = minimumFrequency
+    }
+
+    /// The first kept FFT bin at `sampleRate`.
+    public func firstRow(sampleRate: Int) -> Int {
+        let binWidth = Double(sampleRate) / Double(fftLength)
+        return Int((minimumFrequency / binWidth).rounded(.up))
+    }
+
+    /// Rows kept: bins `firstRow ..< fftLength / 2` (the Nyquist bin `fftLength / 2` is dropped).
+    public func rowCount(sampleRate: Int) -> Int { max(0, fftLength / 2 - firstRow(sampleRate: sampleRate)) }
+
+    /// Centre frequency of each kept row, Hz.
+    public func frequencies(sampleRate: Int) -> [Double] {
+        let binWidth = Double(sampleRate) / Double(fftLength)
+        return (firstRow(sampleRate: sampleRate)..<(fftLength / 2)).map { Double($0) * binWidth }
+    }
+
+    /// Frames of a signal of `samples` samples: windows that fit entirely (MATLAB `spectrogram` convention).
+    public func frameCount(samples: Int) -> Int {
+        samples < windowLength ? 0 : (samples - windowLength) / hop + 1
+    }
+
+    func validate() throws {
+        guard windowLength > 0, hop > 0, fftLength >= windowLength, fftLength % 2 == 0 else {
+            throw USVError.usage("spectrogram needs window > 0, hop > 0 and an even FFT length ≥ the window "
+                + "(got window \(windowLength), hop \(hop), FFT \(fftLength))")
+        }
+    }
+}
+
+/// MATLAB's `hanning(N)`: symmetric, without the zero end points: w[k] = 0.5·(1 − cos(2πk/(N+1))), k = 1…N.
+/// (scipy's default `hann` is the periodic window with zeros, a different one.)
+public func matlabHanning(_ length: Int) -> [Float] {
+    let denominator = Double(length + 1)
+    return (1...max(1, length)).map { index -> Float in
+        let phase = 2 * Double.pi * Double(index) / denominator
+        return Float(0.5 * (1 - cos(phase)))
+    }
+}
+
+/// A magnitude spectrogram stored frame by frame: `values[frame * rows + row]`.
+public struct Spectrogram: Sendable, Equatable {
+    public var rows: Int
+    public var frames: Int
+    public var values: [Float]
+    public var sampleRate: Int
+    public var parameters: SpectrogramParameters
+
+    public subscript(row: Int, frame: Int) -> Float { values[frame * rows + row] }
+
+    public var frequencies: [Double] { parameters.frequencies(sampleRate: sampleRate) }
+    public var frameRate: Double { Double(sampleRate) / Double(parameters.hop) }
+    /// Time of a frame's window centre, seconds from the start of the analysed samples.
+    public func time(ofFrame frame: Int) -> Double {
+        (Double(frame * parameters.hop) + Double(parameters.windowLength) / 2) / Double(sampleRate)
+    }
+}
+
+/// The FFTW planner is not thread-safe: plans are created and destroyed under this one lock; executing a
+/// plan on its own buffers is safe from any thread.
+private let fftwPlannerLock = NSLock()
+
+/// Computes spectrogram frames with one reusable FFTW single-precision plan. One engine per thread.
+public final class SpectrogramEngine {
+    public let parameters: SpectrogramParameters
+    public let sampleRate: Int
+    public let rows: Int
+    private let firstRow: Int
+    private let window: [Float]
+    private let input: UnsafeMutablePointer<Float>
+    private let output: UnsafeMutablePointer<fftwf_complex>
+    private let plan: fftwf_plan
+
+    public init(parameters: SpectrogramParameters = SpectrogramParameters(), sampleRate: Int) throws {
+        try parameters.validate()
+        guard sampleRate > 0 else { throw USVError.usage("sample rate must be positive") }
+        self.parameters = parameters
+        self.sampleRate = sampleRate
+        firstRow = parameters.firstRow(sampleRate: sampleRate)
+        rows = parameters.rowCount(sampleRate: sampleRate)
+        guard rows > 0 else {
+            throw USVError.usage("no spectrogram rows above \(parameters.minimumFrequency) Hz at \(sampleRate) Hz")
+        }
+        window = matlabHanning(parameters.windowLength)
+        let length = parameters.fftLength
+        let input = UnsafeMutablePointer<Float>.allocate(capacity: length)
+        input.initialize(repeating: 0, count: length)
+        let output = UnsafeMutablePointer<fftwf_complex>.allocate(capacity: length / 2 + 1)
+        fftwPlannerLock.lock()
+        let made = fftwf_plan_dft_r2c_1d(Int32(length), input, output, UInt32(FFTW_ESTIMATE))
+        fftwPlannerLock.unlock()
+        self.input = input
+        self.output = output
+        guard let made else {
+            input.deallocate()
+            output.deallocate()
+            throw USVError.io(path: "FFTW", reason: "could not make a plan of length \(length)")
+        }
+        plan = made
+    }
+
+    deinit {
+        fftwPlannerLock.lock()
+        fftwf_destroy_plan(plan)
+        fftwPlannerLock.unlock()
+        input.deallocate()
+        output.deallocate()
+    }
+
+    /// Writes the `rows` magnitudes of the frame starting at `samples[start]` into `destination`.
+    public func frame(_ samples: UnsafeBufferPointer<Float>, start: Int, into destination: UnsafeMutablePointer<Float>) {
+        let length = parameters.windowLength
+        for index in 0..<length { input[index] = samples[start + index] * window[index] }
+        fftwf_execute_dft_r2c(plan, input, output)
+        output.withMemoryRebound(to: Float.self, capacity: 2 * (parameters.fftLength / 2 + 1)) { complex in
+            for row in 0..<rows {
+                let bin = firstRow + row
+                let real = complex[2 * bin]
+                let imaginary = complex[2 * bin + 1]
+                destination[row] = (real * real + imaginary * imaginary).squareRoot()
+            }
+        }
+    }
+
+    /// The spectrogram of a whole buffer (one USV's samples, or a short recording).
+    public func spectrogram(of samples: [Float]) -> Spectrogram {
+        let frames = parameters.frameCount(samples: samples.count)
+        var values = [Float](repeating: 0, count: frames * rows)
+        samples.withUnsafeBufferPointer { source in
+            values.withUnsafeMutableBufferPointer { target in
+                guard let base = target.baseAddress else { return }
+                for frameIndex in 0..<frames {
+                    frame(source, start: frameIndex * parameters.hop, into: base + frameIndex * rows)
+                }
+            }
+        }
+        return Spectrogram(rows: rows, frames: frames, values: values, sampleRate: sampleRate, parameters: parameters)
+    }
+}
+
+/// Streams a recording's spectrogram from disk in blocks: memory stays constant however long the file.
+public struct StreamingSpectrogram {
+    public let parameters: SpectrogramParameters
+    /// Frames handed to `body` per call.
+    public var framesPerBlock: Int = 1_200
+
+    public init(parameters: SpectrogramParameters = SpectrogramParameters(), framesPerBlock: Int = 1_200) {
+        self.parameters = parameters
+        self.framesPerBlock = max(1, framesPerBlock)
+    }
+
+    /// Calls `body(firstFrame, frameCount, values)` for consecutive blocks of frames (values frame-major,
+    /// `rows` per frame) of channel 0 of the file at `path`. Returns the total frame count.
+    @discardableResult
+    public func run(path: String, _ body: (_ firstFrame: Int, _ frames: Int, _ rows: Int, UnsafeBufferPointer<Float>) throws -> Void) throws -> Int {
+        let reader = try AudioFileReader(path: path)
+        let engine = try SpectrogramEngine(parameters: parameters, sampleRate: reader.info.sampleRate)
+        let hop = parameters.hop
+        let window = parameters.windowLength
+        // Samples for `framesPerBlock` frames plus the overlap carried from the previous block.
+        let blockSamples = (framesPerBlock - 1) * hop + window
+        var samples = [Float](repeating: 0, count: blockSamples)
+        var valid = 0
+        var values = [Float](repeating: 0, count: framesPerBlock * engine.rows)
+        var nextFrame = 0
+        var scratch = [Float](repeating: 0, count: blockSamples)
+        var ended = false
+        while !ended {
+            // Fill the sample buffer to capacity (or to the end of the file).
+            while valid < blockSamples {
+                let want = blockSamples - valid
+                if scratch.count != want { scratch = [Float](repeating: 0, count: want) }
+                let count = try reader.read(into: &scratch)
+                if count == 0 { ended = true; break }
+                samples.replaceSubrange(valid..<(valid + count), with: scratch[0..<count])
+                valid += count
+            }
+            let frames = parameters.frameCount(samples: valid)
+            guard frames > 0 else { break }
+            samples.withUnsafeBufferPointer { source in
+                values.withUnsafeMutableBufferPointer { target in
+                    guard let base = target.baseAddress else { return }
+                    for index in 0..<frames { engine.frame(source, start: index * hop, into: base + index * engine.rows) }
+                }
+            }
+            try values.withUnsafeBufferPointer { try body(nextFrame, frames, engine.rows, UnsafeBufferPointer(rebasing: $0[0..<(frames * engine.rows)])) }
+            nextFrame += frames
+            // Keep the samples the next frame still needs.
+            let consumed = frames * hop
+            let keep = valid - consumed
+            if keep > 0 { samples.replaceSubrange(0..<keep, with: samples[consumed..<valid]) }
+            valid = max(0, keep)
+        }
+        return nextFrame
+    }
+}
