@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
-            "USVCore", "USVFormatAudio",
+            "USVCore", "USVFormatAudio", "USVFeatureDetector", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
             "USVCore", "USVCatalog", "USVSignal", "USVBuiltins",
@@ -75,6 +75,8 @@ let package = Package(
 
         // Runtime plugins.
         plugin("USVFormatAudio", path: "Plugins/Formats/Audio", dependencies: ["USVSignal"]),
+        plugin("USVFeatureDetector", path: "Plugins/Features/Detector", dependencies: ["USVSignal"]),
+        plugin("USVDataSetSynth", path: "Plugins/DataSets/Synth", dependencies: ["USVSignal", "CArchive"]),
 
         // Tests: one target per module.
         tests("USVCore"),
@@ -85,5 +87,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["usv", "USVTestSupport", "USVCore"], path: "Tests/CLITests",
                     swiftSettings: swiftSettings),
         tests("USVFormatAudio"),
+        tests("USVFeatureDetector"),
+        tests("USVDataSetSynth"),
     ]
 )

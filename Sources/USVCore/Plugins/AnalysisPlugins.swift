@@ -15,6 +15,11 @@ public protocol FeaturePlugin: Plugin {
     static var outputNames: [String] { get }
 }
 
+/// A feature plugin that finds USVs in a whole recording, streamed from disk.
+public protocol USVDetecting: FeaturePlugin {
+    func detect(recordingAt path: String, parameters: ParameterValues) throws -> DetectionResult
+}
+
 /// What a model predicts.
 public enum ModelTask: String, Codable, Sendable, CaseIterable {
     case sex, genotype, animal, direction, peaks, breaks, broadband
