@@ -65,7 +65,8 @@ let package = Package(
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
-            "USVCore", "USVFormatAudio", "USVFeatureDetector", "USVDataSetSynth",
+            "USVCore", "USVFormatAudio", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
+            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
             "USVCore", "USVCatalog", "USVSignal", "USVBuiltins",
@@ -76,6 +77,11 @@ let package = Package(
         // Runtime plugins.
         plugin("USVFormatAudio", path: "Plugins/Formats/Audio", dependencies: ["USVSignal"]),
         plugin("USVFeatureDetector", path: "Plugins/Features/Detector", dependencies: ["USVSignal"]),
+        plugin("USVFeatureSpectrogram", path: "Plugins/Features/Spectrogram", dependencies: ["USVSignal"]),
+        plugin("USVFeatureProperties", path: "Plugins/Features/Properties", dependencies: ["USVSignal"]),
+        plugin("USVFeatureVectors", path: "Plugins/Features/Vectors", dependencies: ["USVSignal"]),
+        plugin("USVFeatureExtended", path: "Plugins/Features/Extended", dependencies: ["USVSignal"]),
+        plugin("USVFeatureDNNInput", path: "Plugins/Features/DNNInput", dependencies: ["USVSignal"]),
         plugin("USVDataSetSynth", path: "Plugins/DataSets/Synth", dependencies: ["USVSignal", "CArchive"]),
 
         // Tests: one target per module.
@@ -88,6 +94,11 @@ let package = Package(
                     swiftSettings: swiftSettings),
         tests("USVFormatAudio"),
         tests("USVFeatureDetector"),
+        tests("USVFeatureSpectrogram"),
+        tests("USVFeatureProperties"),
+        tests("USVFeatureVectors"),
+        tests("USVFeatureExtended"),
+        tests("USVFeatureDNNInput"),
         tests("USVDataSetSynth"),
     ]
 )

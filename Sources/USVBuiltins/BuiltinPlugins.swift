@@ -1,13 +1,23 @@
 import USVCore
 import USVDataSetSynth
 import USVFeatureDetector
+import USVFeatureDNNInput
+import USVFeatureExtended
+import USVFeatureProperties
+import USVFeatureSpectrogram
+import USVFeatureVectors
 import USVFormatAudio
 
 /// Every plugin this build ships, in one list. A test checks that each folder under `Plugins/` is here.
 public enum BuiltinPlugins {
     public static let all: [any Plugin] = [
         SndfileAudioFormat(),
+        SpectrogramFeature(),
         PurityDetector(),
+        CallPropertyEstimator(),
+        SpectralVectors(),
+        ExtendedFeatureSet(),
+        DNNInputImage(),
         DondersSynthSource(),
     ]
 

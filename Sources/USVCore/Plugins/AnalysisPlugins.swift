@@ -20,6 +20,35 @@ public protocol USVDetecting: FeaturePlugin {
     func detect(recordingAt path: String, parameters: ParameterValues) throws -> DetectionResult
 }
 
+/// One USV as per-USV feature plugins see it: its spectrogram frames (from its start to its stop) and times.
+public struct USVFeatureInput: Sendable {
+    public var spectrogram: Spectrogram
+    public var startSeconds: Double
+    public var stopSeconds: Double
+
+    public init(spectrogram: Spectrogram, startSeconds: Double, stopSeconds: Double) {
+        self.spectrogram = spectrogram
+        self.startSeconds = startSeconds
+        self.stopSeconds = stopSeconds
+    }
+}
+
+/// Named scalar and vector outputs of a feature plugin.
+public struct FeatureValues: Codable, Sendable, Equatable {
+    public var scalars: [String: Double]
+    public var vectors: [String: [Float]]
+
+    public init(scalars: [String: Double] = [:], vectors: [String: [Float]] = [:]) {
+        self.scalars = scalars
+        self.vectors = vectors
+    }
+}
+
+/// A feature plugin computed from one USV's spectrogram (properties, vectors, extended set, DNN input).
+public protocol USVFeatureComputing: FeaturePlugin {
+    func compute(_ input: USVFeatureInput, parameters: ParameterValues) throws -> FeatureValues
+}
+
 /// What a model predicts.
 public enum ModelTask: String, Codable, Sendable, CaseIterable {
     case sex, genotype, animal, direction, peaks, breaks, broadband
