@@ -45,6 +45,8 @@ let package = Package(
                        providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
 
@@ -65,7 +67,7 @@ let package = Package(
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
-            "USVCore", "USVFormatAudio", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
+            "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
             "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
@@ -76,6 +78,7 @@ let package = Package(
 
         // Runtime plugins.
         plugin("USVFormatAudio", path: "Plugins/Formats/Audio", dependencies: ["USVSignal"]),
+        plugin("USVFormatPNG", path: "Plugins/Formats/PNG", dependencies: ["USVSignal", "CPNG"]),
         plugin("USVFeatureDetector", path: "Plugins/Features/Detector", dependencies: ["USVSignal"]),
         plugin("USVFeatureSpectrogram", path: "Plugins/Features/Spectrogram", dependencies: ["USVSignal"]),
         plugin("USVFeatureProperties", path: "Plugins/Features/Properties", dependencies: ["USVSignal"]),
@@ -93,6 +96,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["usv", "USVTestSupport", "USVCore"], path: "Tests/CLITests",
                     swiftSettings: swiftSettings),
         tests("USVFormatAudio"),
+        tests("USVFormatPNG"),
         tests("USVFeatureDetector"),
         tests("USVFeatureSpectrogram"),
         tests("USVFeatureProperties"),

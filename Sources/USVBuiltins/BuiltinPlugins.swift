@@ -7,11 +7,13 @@ import USVFeatureProperties
 import USVFeatureSpectrogram
 import USVFeatureVectors
 import USVFormatAudio
+import USVFormatPNG
 
 /// Every plugin this build ships, in one list. A test checks that each folder under `Plugins/` is here.
 public enum BuiltinPlugins {
     public static let all: [any Plugin] = [
         SndfileAudioFormat(),
+        PNGFormat(),
         SpectrogramFeature(),
         PurityDetector(),
         CallPropertyEstimator(),

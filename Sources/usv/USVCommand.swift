@@ -22,7 +22,7 @@ struct USVCommand: ParsableCommand {
               usv plugins
             """,
         version: "0.1.0",
-        subcommands: [VerifyCommand.self, PluginsCommand.self, SynthCommand.self])
+        subcommands: [VerifyCommand.self, SynthCommand.self, DetectCommand.self, SpectrogramCommand.self, PluginsCommand.self])
 }
 
 /// Options every catalog-using command shares.

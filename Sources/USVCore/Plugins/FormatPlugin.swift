@@ -46,3 +46,27 @@ extension String {
         return String(name[name.index(after: dot)...]).lowercased()
     }
 }
+
+/// A format that draws spectrograms as pictures people can look at.
+public protocol SpectrogramImageWriting: FormatPlugin {
+    /// Draws `spectrogram` (log-scaled, frequency axis in kHz, time axis in ms from `startSeconds`).
+    func writeSpectrogramImage(_ spectrogram: Spectrogram, to path: String, startSeconds: Double) throws
+}
+
+/// A format that reads raster images (e.g. the deposited spectrogram PNGs) as 8-bit grayscale.
+public protocol GrayImageReading: FormatPlugin {
+    func readGrayImage(from source: ByteSource) throws -> GrayImage
+}
+
+/// An 8-bit grayscale raster, rows top to bottom.
+public struct GrayImage: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+}

@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+import USVCore
+import USVSignal
+
+/// `--param name=value` options, turned into a plugin's parameter values.
+struct PluginParameterOptions: ParsableArguments {
+    @Option(name: .customLong("param"), help: ArgumentHelp("A plugin parameter as name=value (repeatable); `usv plugins` lists them.",
+                                                           valueName: "name=value"))
+    var parameters: [String] = []
+
+    func values(for descriptor: PluginDescriptor) throws -> ParameterValues {
+        var overrides: [String: String] = [:]
+        for text in parameters {
+            guard let equals = text.firstIndex(of: "=") else { throw ValidationError("--param needs name=value, got '\(text)'") }
+            overrides[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return try ParameterValues(defaultsOf: descriptor, overrides: overrides)
+    }
+}
+
+struct SpectrogramCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spectrogram",
+        abstract: "Compute the original pipeline's spectrogram of a recording or a stretch of it.",
+        discussion: """
+            Hann window of 500 samples (MATLAB hanning), hop 250, one-sided, Nyquist dropped, linear magnitude, \
+            rows from 10 kHz (233 rows at 300 kHz). Output by extension: .png draws a picture (log-scaled, \
+            kHz and ms axes); .csv writes numbers (first column the row frequency in Hz, header row the frame \
+            times in s). --out may be given more than once.
+
+            Examples:
+              usv spectrogram Rfem_Afem01.wav --start 12.30 --stop 12.45 --out call.png
+              usv spectrogram call.wav --out call.png --out call.csv
+              usv spectrogram call.wav --out sparse.png --param sparse-threshold=0.002
+            """)
+
+    @Argument(help: "An audio file (WAV, FLAC, … anything libsndfile reads).")
+    var input: String
+
+    @Option(help: "Start of the stretch, seconds (default: the beginning).")
+    var start: Double?
+
+    @Option(help: "Stop of the stretch, seconds (default: the end).")
+    var stop: Double?
+
+    @Option(help: "Output file: .png (picture) or .csv (numbers). Repeatable.")
+    var out: [String] = []
+
+    @OptionGroup var parameterOptions: PluginParameterOptions
+
+    /// Whole spectrograms above this many seconds would need hundreds of MB; ask for a stretch instead.
+    static let maximumSeconds = 120.0
+
+    func validate() throws {
+        guard !out.isEmpty else { throw ValidationError("give at least one --out FILE (.png or .csv)") }
+        for path in out where !["png", "csv"].contains(path.fileExtension) {
+            throw ValidationError("--out \(path): use a .png or .csv file name")
+        }
+        if let start, let stop, stop <= start { throw ValidationError("--stop must be after --start") }
+    }
+
+    func run() throws {
+        let registry = try registry()
+        let feature = try registry.require((any FeaturePlugin).self, id: "feature.spectrogram")
+        let parameters = try parameterOptions.values(for: feature.descriptor)
+        let reader = try AudioFileReader(path: input)
+        let rate = Double(reader.info.sampleRate)
+        let first = Int(((start ?? 0) * rate).rounded())
+        let last = min(reader.info.frames, stop.map { Int(($0 * rate).rounded()) } ?? reader.info.frames)
+        guard first >= 0, first < last else {
+            throw USVError.usage("\(input): the stretch \(start ?? 0)–\(stop ?? reader.info.duration) s is outside 0–\(reader.info.duration) s")
+        }
+        guard Double(last - first) / rate <= Self.maximumSeconds else {
+            throw USVError.usage("\(input): \(String(format: "%.0f", Double(last - first) / rate)) s is too long for one spectrogram; "
+                + "choose a stretch of at most \(Int(Self.maximumSeconds)) s with --start/--stop")
+        }
+        let signal = try reader.readSignal(frames: first..<last)
+        let window = try parameters.int("window")
+        let spectrogramParameters = SpectrogramParameters(windowLength: window, hop: try parameters.int("hop"), fftLength: window,
+                                                          minimumFrequency: try parameters.double("min-row-frequency"))
+        var spectrogram = try SpectrogramEngine(parameters: spectrogramParameters, sampleRate: signal.sampleRate).spectrogram(of: signal.samples)
+        let sparse = Float(try parameters.double("sparse-threshold"))
+        if sparse > 0 { for index in spectrogram.values.indices where spectrogram.values[index] < sparse { spectrogram.values[index] = 0 } }
+        guard spectrogram.frames > 0 else { throw USVError.usage("\(input): the stretch is shorter than one window (\(window) samples)") }
+        let startSeconds = Double(first) / rate
+        for path in out {
+            if path.fileExtension == "png" {
+                guard let writer = registry.all((any SpectrogramImageWriting).self).first else {
+                    throw USVError.usage("no plugin draws spectrogram pictures in this build")
+                }
+                try writer.writeSpectrogramImage(spectrogram, to: path, startSeconds: startSeconds)
+            } else {
+                try writeCSV(spectrogram, startSeconds: startSeconds, to: path)
+            }
+            print("\(path): \(spectrogram.rows) rows × \(spectrogram.frames) frames, "
+                + String(format: "%.1f–%.1f kHz, %.1f–%.1f ms", (spectrogram.frequencies.first ?? 0) / 1000,
+                         (spectrogram.frequencies.last ?? 0) / 1000, startSeconds * 1000, Double(last) / rate * 1000))
+        }
+    }
+
+    private func writeCSV(_ spectrogram: Spectrogram, startSeconds: Double, to path: String) throws {
+        var text = "frequency_hz"
+        for frame in 0..<spectrogram.frames { text += String(format: ",%.6f", startSeconds + spectrogram.time(ofFrame: frame)) }
+        text += "\n"
+        for row in 0..<spectrogram.rows {
+            text += String(format: "%.1f", spectrogram.frequencies[row])
+            for frame in 0..<spectrogram.frames { text += ",\(spectrogram[row, frame])" }
+            text += "\n"
+        }
+        try writeWholeFile(path, bytes: Array(text.utf8))
+    }
+}
+
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Find USVs in a recording with the original pipeline's detector.",
+        discussion: """
+            The recording is streamed (constant memory). Prints one line per USV (start, stop, duration, \
+            frequency range, amplitudes); --json writes the full result (schemas/detect-report.schema.json), \
+            --csv a table. Parameters (`usv plugins --kind feature`) are set with --param name=value.
+
+            Examples:
+              usv detect Rfem_Afem01.wav
+              usv detect Rmale_Afem03.wav --json > detections.json
+              usv detect rec.wav --csv --param min-mean-frequency=30000
+            """)
+
+    @Argument(help: "An audio file (WAV, FLAC, …).")
+    var input: String
+
+    @Flag(help: "Write JSON (schemas/detect-report.schema.json).")
+    var json = false
+
+    @Flag(help: "Write CSV (start_s, stop_s, start_sample, stop_sample, duration_s, min_frequency_hz, max_frequency_hz, peak_amplitude, mean_amplitude).")
+    var csv = false
+
+    @OptionGroup var parameterOptions: PluginParameterOptions
+
+    func validate() throws {
+        if json && csv { throw ValidationError("choose --json or --csv, not both") }
+    }
+
+    func run() throws {
+        let detector = try registry().require((any USVDetecting).self, id: "feature.usv-detector")
+        let parameters = try parameterOptions.values(for: detector.descriptor)
+        let started = Date()
+        let result = try detector.detect(recordingAt: input, parameters: parameters)
+        let seconds = Date().timeIntervalSince(started)
+        if json {
+            try printJSON(DetectReport(result: result, seconds: seconds))
+        } else if csv {
+            print("start_s,stop_s,start_sample,stop_sample,duration_s,min_frequency_hz,max_frequency_hz,peak_amplitude,mean_amplitude")
+            for usv in result.usvs {
+                print(String(format: "%.6f,%.6f,%d,%d,%.6f,%.1f,%.1f,%.6g,%.6g", usv.startSeconds, usv.stopSeconds, usv.startSample,
+                             usv.stopSample, usv.duration, usv.minimumFrequency, usv.maximumFrequency, usv.peakAmplitude, usv.meanAmplitude))
+            }
+        } else {
+            let rows = result.usvs.map { usv in
+                [String(format: "%.4f", usv.startSeconds), String(format: "%.4f", usv.stopSeconds),
+                 String(format: "%.1f", usv.duration * 1000),
+                 String(format: "%.1f–%.1f", usv.minimumFrequency / 1000, usv.maximumFrequency / 1000),
+                 String(format: "%.3g", usv.peakAmplitude)]
+            }
+            print(TextTable.render(header: ["start s", "stop s", "ms", "kHz", "peak"], rows: rows, rightAligned: [0, 1, 2, 3, 4]))
+            print(String(format: "%d USVs in %.1f s of audio; detection took %.2f s (%.0f× real time); purity threshold %.3f",
+                         result.usvs.count, result.duration, seconds, result.duration / max(seconds, 1e-9), result.purityThreshold))
+        }
+    }
+}
+
+/// `usv detect --json` output.
+struct DetectReport: Encodable {
+    var schemaVersion = 1
+    var result: DetectionResult
+    var seconds: Double
+}

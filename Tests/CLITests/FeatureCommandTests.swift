@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import USVCore
+import USVSignal
+import USVTestSupport
+
+@Suite struct FeatureCommandTests {
+    /// Two whistles in noise, 0.6 s at 300 kHz.
+    func recording(_ directory: TemporaryDirectory) throws -> String {
+        let first = TestCall(duration: 0.05) { 60_000 + 10_000 * $0 }.samples(seed: 1)
+        let second = TestCall(duration: 0.08) { 80_000 - 20_000 * $0 }.samples(seed: 2)
+        var random = SplitMix64(seed: 3)
+        var samples = (0..<180_000).map { _ in 0.003 * random.nextGaussian() }
+        for (offset, call) in [(30_000, first), (120_000, second)] {
+            for index in call.indices { samples[offset + index] += call[index] }
+        }
+        let path = directory.file("rec.wav")
+        let writer = try AudioFileWriter(path: path, sampleRate: 300_000)
+        try writer.write(samples)
+        try writer.close()
+        return path
+    }
+
+    @Test func detectFindsTheCallsInEveryOutputForm() throws {
+        let directory = try TemporaryDirectory("cli-detect")
+        defer { directory.remove() }
+        let path = try recording(directory)
+        let json = try USVExecutable.run(["detect", path, "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        try validateAgainstSchema("detect-report.schema.json", json.stdout)
+        guard case .array(let usvs)? = try JSONDecoder().decode(JSONValue.self, from: json.stdout)["result"]?["usvs"] else {
+            Issue.record("no usvs array")
+            return
+        }
+        #expect(usvs.count == 2)
+        if case .number(let start)? = usvs.first?["startSeconds"] { #expect(abs(start - (0.1 + 0.005)) < 0.003) }
+        let csv = try USVExecutable.run(["detect", path, "--csv"])
+        #expect(csv.stdoutText.split(separator: "\n").count == 3)
+        #expect(csv.stdoutText.hasPrefix("start_s,stop_s,"))
+        let table = try USVExecutable.run(["detect", path])
+        #expect(table.stdoutText.contains("2 USVs in 0.6 s of audio"))
+        #expect(try USVExecutable.run(["detect", path, "--param", "nonsense=1"]).status == 2)
+        #expect(try USVExecutable.run(["detect", directory.file("missing.wav")]).status == 1)
+    }
+
+    @Test func spectrogramWritesPictureAndNumbers() throws {
+        let directory = try TemporaryDirectory("cli-spectrogram")
+        defer { directory.remove() }
+        let path = try recording(directory)
+        let result = try USVExecutable.run(["spectrogram", path, "--start", "0.09", "--stop", "0.17",
+                                            "--out", directory.file("c.png"), "--out", directory.file("c.csv")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let png = try readWholeFile(directory.file("c.png"), limit: 1 << 24)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let lines = String(decoding: try readWholeFile(directory.file("c.csv"), limit: 1 << 26), as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 1 + 233)
+        #expect(lines[1].hasPrefix("10200.0,"))
+        #expect(lines[0].split(separator: ",").count == 1 + (24_000 - 500) / 250 + 1)
+        #expect(try USVExecutable.run(["spectrogram", path, "--out", directory.file("x.txt")]).status == 2)
+        #expect(try USVExecutable.run(["spectrogram", path, "--start", "5", "--out", directory.file("x.png")]).status == 2)
+    }
+}
