@@ -62,12 +62,12 @@ struct SynthCommand: ParsableCommand {
         let source = try registry().require((any DataSetSource).self, id: Self.sourceID)
         let scales = type(of: source).scales
         guard scales.contains(scale) else {
-            throw ValidationError("unknown scale '\(scale)'; use one of \(scales.joined(separator: ", "))")
+            throw USVError.usage("unknown scale '\(scale)'; use one of \(scales.joined(separator: ", "))")
         }
         var overrides: [String: String] = [:]
         for setting in settings {
             guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
-                throw ValidationError("--set expects NAME=VALUE, got '\(setting)'")
+                throw USVError.usage("--set expects NAME=VALUE, got '\(setting)'")
             }
             overrides[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
         }

@@ -19,13 +19,15 @@ enum Genotype: String, Codable, Sendable {
 /// Sex and strain effects on call-parameter distributions. Values are the full effect (difficulty 0); the
 /// generator multiplies each by `1 − difficulty`. The paper found that males' calls are longer, louder and
 /// more often broadband, that average frequency and direction do not differ, and that most other properties
-/// differ a little: so frequency and shape distributions carry no sex effect at all.
+/// differ a little: so centre frequency and shape probabilities carry no sex effect at all, while sweep
+/// width, bump width and AM depth differ slightly — details a spectrogram model can use and the twelve
+/// scalar features do not show.
 struct PopulationModel: Codable, Sendable, Hashable {
     // Duration: log-normal, clipped to the detector's 7–300 ms window.
     var medianDurationSeconds = 0.040
     var durationLogDeviation = 0.55
     /// ln(male median / female median) at difficulty 0.
-    var durationLogRatioMaleFemale = 0.9
+    var durationLogRatioMaleFemale = 0.75
     var minimumDurationSeconds = 0.007
     var maximumDurationSeconds = 0.300
 
@@ -36,6 +38,8 @@ struct PopulationModel: Codable, Sendable, Hashable {
     var bandHighHz = 110_000.0
     var medianBandwidthHz = 12_000.0
     var bandwidthLogDeviation = 0.5
+    /// ln(male / female median sweep width) at difficulty 0.
+    var bandwidthLogRatioMaleFemale = 0.3
     var shapeProbabilities: [String: Double] = [
         CallShape.flat.rawValue: 0.22, CallShape.up.rawValue: 0.20, CallShape.down.rawValue: 0.20,
         CallShape.u.rawValue: 0.12, CallShape.invertedU.rawValue: 0.16, CallShape.chevron.rawValue: 0.10,
@@ -47,6 +51,9 @@ struct PopulationModel: Codable, Sendable, Hashable {
     var breaksPerCall = 0.30
     var breakSexEffect = 0.25
     var breakStepHz = 10_000.0...25_000.0
+    /// Bump width as a fraction of the duration, and ln(male / female width) at difficulty 0.
+    var bumpWidth = 0.04...0.09
+    var bumpWidthLogRatioMaleFemale = 0.4
 
     // Tremolo (calls ≥ 25 ms only).
     var tremoloProbability = 0.14
@@ -71,7 +78,7 @@ struct PopulationModel: Codable, Sendable, Hashable {
     var meanSNRdB = 24.0
     var snrDeviationDB = 3.5
     /// Male minus female mean SNR at difficulty 0.
-    var snrSexEffectDB = 9.0
+    var snrSexEffectDB = 5.0
     var snrRangeDB = 15.0...35.0
 
     // Individual signatures.
@@ -89,6 +96,8 @@ struct PopulationModel: Codable, Sendable, Hashable {
     // Envelope.
     var rampSeconds = 0.001...0.003
     var amplitudeModulationDepth = 0.0...0.15
+    /// Added to the AM depth of males and subtracted for females (half each) at difficulty 0.
+    var amplitudeModulationSexEffect = 0.06
     var amplitudeModulationRateHz = 8.0...40.0
 }
 
@@ -100,6 +109,7 @@ struct CallDistributions: Codable, Sendable, Hashable {
     var meanCenterHz: Double
     var centerDeviationHz: Double
     var medianBandwidthHz: Double
+    var bumpWidthScale: Double
     var bumpsPerCall: Double
     var breaksPerCall: Double
     var tremoloProbability: Double
@@ -107,6 +117,7 @@ struct CallDistributions: Codable, Sendable, Hashable {
     var harmonicProbability: Double
     var meanSNRdB: Double
     var snrDeviationDB: Double
+    var amplitudeModulationOffset: Double
 
     init(population p: PopulationModel, sex: Sex, genotype: Genotype, sexEffect: Double) {
         // −1 for females, +1 for males: each effect is split evenly around the population value.
@@ -116,7 +127,9 @@ struct CallDistributions: Codable, Sendable, Hashable {
         durationLogDeviation = p.durationLogDeviation
         meanCenterHz = p.meanCenterHz
         centerDeviationHz = p.centerDeviationHz
-        medianBandwidthHz = p.medianBandwidthHz * (genotype == .cortexless ? p.cortexlessBandwidthFactor : 1)
+        medianBandwidthHz = p.medianBandwidthHz * exp(effect * p.bandwidthLogRatioMaleFemale)
+            * (genotype == .cortexless ? p.cortexlessBandwidthFactor : 1)
+        bumpWidthScale = exp(effect * p.bumpWidthLogRatioMaleFemale)
         bumpsPerCall = p.bumpsPerCall * (1 + effect * 2 * p.bumpSexEffect)
             * (genotype == .cortexless ? p.cortexlessBumpFactor : 1)
         breaksPerCall = p.breaksPerCall * (1 + effect * 2 * p.breakSexEffect)
@@ -126,6 +139,7 @@ struct CallDistributions: Codable, Sendable, Hashable {
         harmonicProbability = p.harmonicProbability + effect * 2 * p.harmonicSexEffect
         meanSNRdB = p.meanSNRdB + effect * p.snrSexEffectDB
         snrDeviationDB = p.snrDeviationDB
+        amplitudeModulationOffset = effect * p.amplitudeModulationSexEffect
     }
 }
 
@@ -156,6 +170,33 @@ struct AnimalSignature: Codable, Sendable, Hashable {
         callRateFactor = exp(random.normal() * p.animalRateLogDeviation)
         boutCallsMean = random.uniform(4, 10)
     }
+
+    /// The signatures with the mean frequency offset, log duration scale and level offset of the group
+    /// removed: individual animals still differ, but with few animals per group the chance draw of the
+    /// offsets cannot add to or cancel the sex effect that `difficulty` sets.
+    static func centered(_ signatures: [AnimalSignature], population p: PopulationModel) -> [AnimalSignature] {
+        guard signatures.count > 1 else { return signatures.map { $0.withoutOffsets } }
+        let count = Double(signatures.count)
+        let frequency = signatures.reduce(0) { $0 + $1.frequencyOffsetHz } / count
+        let duration = signatures.reduce(0) { $0 + log($1.durationScale) } / count
+        let level = signatures.reduce(0) { $0 + $1.levelOffsetDB } / count
+        return signatures.map { signature in
+            var centered = signature
+            centered.frequencyOffsetHz = min(max(signature.frequencyOffsetHz - frequency, -p.animalFrequencyOffsetHz),
+                                             p.animalFrequencyOffsetHz)
+            centered.durationScale = exp(log(signature.durationScale) - duration)
+            centered.levelOffsetDB = signature.levelOffsetDB - level
+            return centered
+        }
+    }
+
+    private var withoutOffsets: AnimalSignature {
+        var copy = self
+        copy.frequencyOffsetHz = 0
+        copy.durationScale = 1
+        copy.levelOffsetDB = 0
+        return copy
+    }
 }
 
 /// One animal of the data set and where its recording lies.
@@ -175,10 +216,21 @@ struct Animal: Sendable, Hashable {
     var signature: AnimalSignature
 }
 
-/// Everything about one synthesized USV: where it is, how it is rendered, and its true properties.
+/// One synthesized USV: how it sounds and its true properties.
 struct CallPlan: Sendable, Hashable {
+    var sound: CallSound
+    var properties: CallProperties
+
+    var startSample: Int { sound.startSample }
+    var lengthSamples: Int { sound.lengthSamples }
+}
+
+/// Everything `CallSynthesizer` needs to render one USV.
+struct CallSound: Sendable, Hashable {
     var startSample: Int
     var lengthSamples: Int
+    /// lengthSamples / sample rate.
+    var duration: Double
     var track: FrequencyTrack
     var tremolo: Tremolo?
     /// Broadband parts as (start, end) fractions of the duration.
@@ -194,7 +246,6 @@ struct CallPlan: Sendable, Hashable {
     var modulationPhase: Double
     /// Seed of this call's own noise (broadband parts).
     var noiseIndex: UInt64
-    var properties: CallProperties
 }
 
 /// The true properties of a call in the Donders label conventions (computed from the generator's parameters,
@@ -220,6 +271,8 @@ struct CallProperties: Sendable, Hashable {
 /// Draws calls for one animal from its group's distributions and its signature.
 struct CallModel: Sendable {
     static let directionDeadZoneHz = 3_000.0
+    /// A second harmonic is added only to calls whose whole second harmonic stays below this (Nyquist 150 kHz).
+    static let harmonicCeilingHz = 145_000.0
 
     let population: PopulationModel
     let distributions: CallDistributions
@@ -284,14 +337,15 @@ struct CallModel: Sendable {
         let apex = random.uniform(0.3, 0.7)
         var bumps: [TrackBump] = []
         for _ in 0..<min(3, random.poisson(mean: d.bumpsPerCall * complexityScale)) {
-            bumps.append(TrackBump(position: random.uniform(0.15, 0.85), width: random.uniform(0.04, 0.09),
+            bumps.append(TrackBump(position: random.uniform(0.15, 0.85),
+                                   width: random.uniform(p.bumpWidth.lowerBound, p.bumpWidth.upperBound) * d.bumpWidthScale,
                                    heightHz: random.uniform(4_000, 10_000)))
         }
         // Breaks need room: at least 5 ms between jumps and from the edges.
         let maximumBreaks = duration >= 0.015 ? min(3, Int(duration / 0.005) - 1) : 0
         let breakCount = min(maximumBreaks, random.poisson(mean: d.breaksPerCall * complexityScale))
         var track = FrequencyTrack(shape: shape, centerHz: center, bandwidthHz: bandwidth, tiltHz: tilt,
-                                   exponent: exponent, apex: apex, bumps: bumps, jumps: [])
+                                   exponent: exponent, apex: apex, bumps: bumps, jumps: []).meanCentered()
         track.jumps = drawJumps(count: breakCount, duration: duration, track: track, random: &random)
 
         // Tremolo: only where there is time for at least a cycle or two.
@@ -327,7 +381,7 @@ struct CallModel: Sendable {
         let (_, maximumWithoutTremolo) = track.extremes(points: 257)
         let maximumFrequency = maximumWithoutTremolo + (tremolo?.depthHz ?? 0)
         var harmonicRatio = 0.0
-        if 2 * maximumFrequency < 145_000, random.chance(d.harmonicProbability) {
+        if 2 * maximumFrequency < Self.harmonicCeilingHz, random.chance(d.harmonicProbability) {
             harmonicRatio = pow(10, random.uniform(p.harmonicLevelDB.lowerBound, p.harmonicLevelDB.upperBound) / 20)
         }
 
@@ -335,20 +389,17 @@ struct CallModel: Sendable {
                           p.snrRangeDB.lowerBound), p.snrRangeDB.upperBound)
         let amplitude = NoiseModel.floorDeviation * pow(10, snr / 20)
         let rampLimit = duration / 4
-        var call = CallPlan(
-            startSample: startSample, lengthSamples: lengthSamples, track: track, tremolo: tremolo,
+        let sound = CallSound(
+            startSample: startSample, lengthSamples: lengthSamples, duration: duration, track: track, tremolo: tremolo,
             broadband: broadband, harmonicRatio: harmonicRatio, amplitude: amplitude,
             rampOnSeconds: min(random.uniform(p.rampSeconds.lowerBound, p.rampSeconds.upperBound), rampLimit),
             rampOffSeconds: min(random.uniform(p.rampSeconds.lowerBound, p.rampSeconds.upperBound), rampLimit),
-            modulationDepth: random.uniform(p.amplitudeModulationDepth.lowerBound, p.amplitudeModulationDepth.upperBound),
+            modulationDepth: max(0, random.uniform(p.amplitudeModulationDepth.lowerBound, p.amplitudeModulationDepth.upperBound)
+                                 + d.amplitudeModulationOffset),
             modulationRateHz: random.uniform(p.amplitudeModulationRateHz.lowerBound, p.amplitudeModulationRateHz.upperBound),
             modulationPhase: random.uniform(0, 2 * Double.pi),
-            noiseIndex: noiseIndex,
-            properties: CallProperties(duration: duration, averageFrequencyHz: 0, averageAmplitude: 0, startFrequencyHz: 0,
-                                       endFrequencyHz: 0, minimumFrequencyHz: 0, maximumFrequencyHz: 0, direction: 0,
-                                       peaks: 0, breaks: 0, broadband: 0, tremolo: 0, complexity: 0))
-        call.properties = Self.measure(call)
-        return call
+            noiseIndex: noiseIndex)
+        return CallPlan(sound: sound, properties: Self.measure(sound))
     }
 
     /// Jump positions at least 5 ms apart and from the edges; each jump's sign keeps the accumulated step
@@ -356,12 +407,13 @@ struct CallModel: Sendable {
     private func drawJumps(count: Int, duration: Double, track: FrequencyTrack,
                            random: inout RandomSource) -> [TrackJump] {
         guard count > 0 else { return [] }
-        let margin = min(0.15, 0.005 / duration)
+        let edge = 0.005 / duration
+        let range = max(0.15, edge)...min(0.85, max(1 - edge, 0.15))
         var positions: [Double] = []
         var attempts = 0
         while positions.count < count && attempts < 50 {
             attempts += 1
-            let candidate = random.uniform(max(margin, 0.15), min(1 - margin, 0.85))
+            let candidate = random.uniform(range.lowerBound, range.upperBound)
             if positions.allSatisfy({ abs($0 - candidate) * duration >= 0.005 }) { positions.append(candidate) }
         }
         positions.sort()
@@ -381,8 +433,8 @@ struct CallModel: Sendable {
     }
 
     /// The true label-style properties of a call, from its parameters on a fine grid.
-    static func measure(_ call: CallPlan) -> CallProperties {
-        let callSeconds = call.properties.duration
+    static func measure(_ call: CallSound) -> CallProperties {
+        let callSeconds = call.duration
         let cycles = (call.tremolo?.rateHz ?? 0) * callSeconds
         let points = max(1_025, Int(cycles * 32))
         var frequencySum = 0.0
@@ -414,9 +466,9 @@ struct CallModel: Sendable {
     }
 
     /// Amplitude envelope (relative to `amplitude`) at fraction `u`: raised-cosine ramps times slow AM.
-    static func envelope(_ call: CallPlan, at u: Double) -> Double {
-        let time = u * call.properties.duration
-        let remaining = (1 - u) * call.properties.duration
+    static func envelope(_ call: CallSound, at u: Double) -> Double {
+        let time = u * call.duration
+        let remaining = (1 - u) * call.duration
         return raisedCosineRamp(time, length: call.rampOnSeconds) * raisedCosineRamp(remaining, length: call.rampOffSeconds)
             * (1 + call.modulationDepth * sin(2 * Double.pi * call.modulationRateHz * time + call.modulationPhase))
     }

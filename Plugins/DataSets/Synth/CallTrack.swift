@@ -72,6 +72,9 @@ struct FrequencyTrack: Sendable, Hashable, Codable {
     var modulationScale: Double = 1
     /// Shift that `fitted(into:)` may apply to stay in band.
     var offsetHz: Double = 0
+    /// Minus the mean of shape and bumps: makes `centerHz` the smooth track's mean, so that sweep width,
+    /// bumps and shape (which differ a little between the sexes) never move the average frequency.
+    var meanCorrectionHz: Double = 0
 
     /// Shape deviation from the centre, before scaling.
     func shapeDeviation(_ u: Double) -> Double {
@@ -105,7 +108,19 @@ struct FrequencyTrack: Sendable, Hashable, Codable {
 
     /// The smooth track (no jumps, no tremolo): where peaks are counted.
     func smooth(_ u: Double) -> Double {
-        centerHz + offsetHz + modulationScale * (shapeDeviation(u) + bumpDeviation(u))
+        centerHz + offsetHz + modulationScale * (shapeDeviation(u) + bumpDeviation(u) + meanCorrectionHz)
+    }
+
+    /// The track with `meanCorrectionHz` set.
+    func meanCentered(points: Int = 257) -> FrequencyTrack {
+        var track = self
+        var sum = 0.0
+        for index in 0..<points {
+            let u = (Double(index) + 0.5) / Double(points)
+            sum += shapeDeviation(u) + bumpDeviation(u)
+        }
+        track.meanCorrectionHz = -sum / Double(points)
+        return track
     }
 
     func jumpOffset(_ u: Double) -> Double {
@@ -154,12 +169,15 @@ struct FrequencyTrack: Sendable, Hashable, Codable {
         return (minimum, maximum)
     }
 
-    /// Interior local maxima of the smooth track whose prominence is at least `minimumProminenceHz`, capped at 3
+    /// Wiggles smaller than this are not peaks (a labeller would not see them in a 600 Hz-per-row spectrogram).
+    static let peakMinimumProminenceHz = 1_000.0
+
+    /// Interior local maxima of the smooth track whose prominence is at least `peakMinimumProminenceHz`, capped at 3
     /// as the labels are. Prominence: height above the higher of the two lowest points between the peak and
     /// the nearest higher point (or the call's edge) on each side.
-    func peakCount(points: Int = 513, minimumProminenceHz: Double = 1_000) -> Int {
+    func peakCount(points: Int = 513) -> Int {
         let values = (0..<points).map { smooth(Double($0) / Double(points - 1)) }
-        return countProminentPeaks(values, minimumProminence: minimumProminenceHz, cap: 3)
+        return countProminentPeaks(values, minimumProminence: Self.peakMinimumProminenceHz, cap: 3)
     }
 }
 

@@ -191,7 +191,4 @@ struct GaussianNoise {
         remaining -= 1
         return table[index]
     }
-
-    /// Exposes the underlying generator for the occasional uniform draw.
-    mutating func uniform() -> Double { random.uniform() }
 }

@@ -19,9 +19,9 @@ struct SynthScale: Sendable, Hashable, Codable {
     var difficulty: Double
 
     /// Unit tests: six short recordings, under 5 MB, made in well under a second (release).
-    static let tiny = SynthScale(name: "tiny", femaleAnimals: 2, maleAnimals: 2, sexSeconds: 1.25,
-                                 cortexlessAnimals: 1, controlAnimals: 1, strainSeconds: 0.75,
-                                 callsPerSecond: 7, difficulty: 0.3)
+    static let tiny = SynthScale(name: "tiny", femaleAnimals: 2, maleAnimals: 2, sexSeconds: 1.5,
+                                 cortexlessAnimals: 1, controlAnimals: 1, strainSeconds: 0.5,
+                                 callsPerSecond: 9, difficulty: 0.3)
     /// The demo: about 100 MB and a few hundred USVs, enough to look at and to train something small.
     static let small = SynthScale(name: "small", femaleAnimals: 3, maleAnimals: 3, sexSeconds: 20,
                                   cortexlessAnimals: 2, controlAnimals: 2, strainSeconds: 10,
@@ -30,7 +30,7 @@ struct SynthScale: Sendable, Hashable, Codable {
     /// ≈10,000 USVs over the Sex recordings (the paper reports 10,055).
     static let paper = SynthScale(name: "paper", femaleAnimals: 10, maleAnimals: 8, sexSeconds: 180,
                                   cortexlessAnimals: 6, controlAnimals: 6, strainSeconds: 180,
-                                  callsPerSecond: 3.1, difficulty: 0.6)
+                                  callsPerSecond: 3.15, difficulty: 0.6)
 
     static let all: [SynthScale] = [tiny, small, paper]
 
@@ -54,7 +54,7 @@ struct SynthSettings: Sendable, Hashable {
     var controlAnimals: Int
     var strainSeconds: Double
 
-    /// Parameter names a `DondersSynthSource` accepts; an empty value means "the scale's default".
+    /// Parameter names a `DondersSynthSource` accepts; "scale" or an empty value means "the scale's default".
     static let parameterNames = ["difficulty", "female-animals", "male-animals", "seconds",
                                  "cortexless-animals", "control-animals"]
 
@@ -66,7 +66,11 @@ struct SynthSettings: Sendable, Hashable {
             throw USVError.usage("dataset-source.donders-synth has no parameter '\(unknown)'; "
                 + "known: \(Self.parameterNames.sorted().joined(separator: ", "))")
         }
-        func given(_ name: String) -> Bool { !(options.parameters[name] ?? "").isEmpty }
+        /// Empty or "scale" (the descriptor's default) keeps the scale's value.
+        func given(_ name: String) -> Bool {
+            let value = options.parameters[name] ?? ""
+            return !value.isEmpty && value != "scale"
+        }
         func count(_ name: String, _ fallback: Int) throws -> Int {
             guard given(name) else { return fallback }
             let value = try options.parameters.int(name)
