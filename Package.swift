@@ -97,7 +97,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         tests("USVFormatAudio"),
         tests("USVFormatPNG"),
-        tests("USVFeatureDetector"),
+        // The detector and property tests score against the synthetic twin's ground truth.
+        tests("USVFeatureDetector", dependencies: ["USVDataSetSynth", "USVFeatureProperties", "USVSignal"]),
         tests("USVFeatureSpectrogram"),
         tests("USVFeatureProperties"),
         tests("USVFeatureVectors"),

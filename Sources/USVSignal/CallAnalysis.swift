@@ -10,9 +10,9 @@ public struct CallAnalysisSettings: Sendable, Hashable {
     /// A step of the peak track larger than this, that persists, is a break.
     public var breakStep: Double = 5_000
     /// Interior maxima of the smoothed, de-jumped track with at least this prominence are peaks.
-    public var peakProminence: Double = 1_500
+    public var peakProminence: Double = 1_000
     /// A frame is broadband when its magnitude above a quarter of its maximum spans more than this.
-    public var broadbandSpan: Double = 12_000
+    public var broadbandSpan: Double = 25_000
     /// Tremolo: RMS deviation of the de-jumped track from its 10 ms running mean above this.
     public var tremoloDepth: Double = 500
     /// Smoothing of the peak track before counting peaks, seconds (removes tremolo).
@@ -107,7 +107,15 @@ public struct CallAnalysis: Sendable {
             let before = median(Array(track[(frame - 3)..<frame]))
             let after = median(Array(track[frame..<min(track.count, frame + 3)]))
             let step = after - before
-            if abs(track[frame] - track[frame - 1]) > settings.breakStep / 2 && abs(step) > settings.breakStep {
+            // A break is one frame's jump beyond `breakStep` (smooth sweeps move ≤ 3 kHz per frame) whose new
+            // level persists (a narrow spike that returns is a peak, not two breaks).
+            let jump = track[frame] - track[frame - 1]
+            // A spike: the track rose (fell) over the three frames before a fall (rise) of this size, or
+            // returns within the three after it.
+            let rise = track[frame - 1] - track[max(0, frame - 4)]
+            let fall = track[min(track.count - 1, frame + 3)] - track[frame]
+            let isSpike = rise * jump < 0 && abs(rise) > abs(jump) / 2 || fall * jump < 0 && abs(fall) > abs(jump) / 2
+            if abs(jump) > settings.breakStep && abs(step) > settings.breakStep && !isSpike {
                 found.append((frame, step))
                 frame += 3
             } else {
@@ -123,8 +131,11 @@ public struct CallAnalysis: Sendable {
         for jump in jumps {
             for index in jump.frame..<track.count { track[index] -= jump.step }
         }
-        let window = max(1, Int((settings.smoothing * spectrogram.frameRate).rounded()))
-        return movingAverage(medianFilter(track.map(Float.init), window: 5).map(Double.init), window: window, edgeSafe: true)
+        // The running mean removes tremolo; without tremolo it would only flatten narrow peaks, so it is
+        // applied only when the call trembles (and then over at most a fifth of the call).
+        let trembles = tremolo > 0.05
+        let window = trembles ? max(1, min(Int((settings.smoothing * spectrogram.frameRate).rounded()), track.count / 5)) : 1
+        return movingAverage(track, window: window, edgeSafe: true)
     }
 
     public var duration: Double { Double(spectrogram.frames) / spectrogram.frameRate }
@@ -142,9 +153,7 @@ public struct CallAnalysis: Sendable {
 
     public var peaks: Int {
         let track = smoothTrack
-        let margin = max(1, Int((0.003 * spectrogram.frameRate).rounded()))
-        guard track.count > 2 * margin + 2 else { return 0 }
-        return countProminentMaxima(Array(track[margin..<(track.count - margin)]), prominence: settings.peakProminence, cap: 3)
+        return countProminentMaxima(track, prominence: settings.peakProminence, cap: 3)
     }
 
     /// Fraction of the frames that are broadband.
@@ -162,9 +171,26 @@ public struct CallAnalysis: Sendable {
         let window = max(3, Int((0.010 * spectrogram.frameRate).rounded()))
         guard track.count > window else { return 0 }
         let mean = movingAverage(track, window: window, edgeSafe: true)
-        let residual = zip(track, mean).map { ($0 - $1) * ($0 - $1) }
-        let energy = movingAverage(residual, window: window, edgeSafe: true)
-        let flagged = energy.filter { $0.squareRoot() > settings.tremoloDepth }.count
+        let residual = zip(track, mean).map { $0 - $1 }
+        // Tremolo oscillates: within the window the track swings both ways about its running mean by more
+        // than the depth, about equally (a single bump swings up far more than down), and crosses it at
+        // least twice.
+        let half = window / 2
+        var flagged = 0
+        for frame in residual.indices {
+            let stretch = residual[max(0, frame - half)...min(residual.count - 1, frame + half)]
+            let up = stretch.max() ?? 0, down = -(stretch.min() ?? 0)
+            var crossings = 0
+            var previousSign = 0.0
+            for value in stretch where value != 0 {
+                let sign: Double = value > 0 ? 1 : -1
+                if previousSign != 0 && sign != previousSign { crossings += 1 }
+                previousSign = sign
+            }
+            if up > settings.tremoloDepth && down > settings.tremoloDepth && min(up, down) > 0.5 * max(up, down) && crossings >= 2 {
+                flagged += 1
+            }
+        }
         return Double(flagged) / Double(track.count)
     }
 

@@ -28,7 +28,8 @@ struct PopulationModel: Codable, Sendable, Hashable {
     var durationLogDeviation = 0.55
     /// ln(male median / female median) at difficulty 0.
     var durationLogRatioMaleFemale = 0.75
-    var minimumDurationSeconds = 0.007
+    /// The pipeline keeps runs longer than 7 ms; calls start at 8 ms so every true call is a USV by that rule.
+    var minimumDurationSeconds = 0.008
     var maximumDurationSeconds = 0.300
 
     // Frequency: identical for both sexes.
@@ -298,8 +299,13 @@ struct CallModel: Sendable {
 
     func drawDuration(_ random: inout RandomSource) -> Double {
         let p = population
-        let value = random.logNormal(median: distributions.medianDurationSeconds * signature.durationScale,
+        // Truncated, not clipped: redraw values outside the range so that no mass piles up at the limits.
+        var value = 0.0
+        for _ in 0..<32 {
+            value = random.logNormal(median: distributions.medianDurationSeconds * signature.durationScale,
                                      logDeviation: distributions.durationLogDeviation)
+            if value >= p.minimumDurationSeconds && value <= p.maximumDurationSeconds { return value }
+        }
         return min(max(value, p.minimumDurationSeconds), p.maximumDurationSeconds)
     }
 

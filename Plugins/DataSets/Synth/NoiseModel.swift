@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The background of a recording: strong low-frequency cage noise whose level wanders, a white floor well
+/// The background of a recording: low-frequency cage noise whose level wanders (loud below 10 kHz, where the
+/// pipeline's spectrogram does not look, and rolling off into its lowest rows), a white floor well
 /// below the calls, and occasional broadband clicks that are not USVs (and not in the ground truth).
 /// Levels are chosen so that the sum of everything stays below 0.9 full scale: calls ≤ 0.084 (35 dB over the
 /// floor) × 1.15 AM, broadband parts ≤ 4.3 σ of 0.8 × that, cage noise ≤ 4.3 σ × 2, clicks ≤ 0.1.
@@ -14,8 +15,8 @@ struct NoiseModel: Codable, Sendable, Hashable {
 
     var floorDeviation = NoiseModel.floorDeviation
     /// Cage noise: Gaussian noise through a 4th-order Butterworth low-pass, this standard deviation at level 0 dB.
-    var cageDeviation = 0.025
-    var cageCutoffHz = 15_000.0
+    var cageDeviation = 0.02
+    var cageCutoffHz = 6_000.0
     /// The cage-noise level is a clipped AR(1) walk in dB with one step per `cageLevelStepSeconds`.
     var cageLevelStepSeconds = 0.1
     var cageLevelPersistence = 0.95

@@ -10,17 +10,25 @@ import USVSignal
 ///    at the end of the recording are zeroed.
 /// 2. Per time bin: the magnitude median-filtered over 5 bins; power = magnitude²; *spectral purity* =
 ///    largest power / total power; *mean frequency* = power-weighted mean frequency, median-filtered over
-///    10 ms; *spectral discontinuity* = frame-to-frame jump of the spectral peak in kHz, median-filtered over
-///    10 ms. The peak is taken on the frame before the time median (after it even noise looks continuous)
-///    and located to a fraction of a row by parabolic interpolation. The deposited code that defines the
-///    discontinuity is not available to us; this reading matches the paper's wording and its 0.8 threshold.
+///    10 ms; *spectral discontinuity* = frame-to-frame jump of the spectral peak in kHz beyond the peak's
+///    current slope (|f(t) − 2f(t−1) + f(t−2)|), median-filtered over 10 ms. Measured against the slope, a
+///    steep but smooth sweep (chevrons reach 2 kHz per frame) is continuous while noise is not; the literal
+///    frame-to-frame jump (|f(t) − f(t−1)|) is available as `discontinuity=jump`. The peak is taken on the
+///    frame before the time median (after it even noise looks continuous) and located to a fraction of a row
+///    by parabolic interpolation. The deposited code that defines the discontinuity is not available to us.
 /// 3. A bin is good when purity > threshold (automatic: the mode of the purity's 100-bin histogram plus
-///    twice the spread of the values below the mode), mean frequency ≥ 25 kHz and discontinuity ≤ 0.8 kHz.
-/// 4. Runs of good bins closer than 15 ms are merged; runs lasting more than 7 ms and less than 500 ms are
-///    USVs; each is trimmed to its first and last bin with any non-zero (sparse) value.
+///    twice the spread of the values below the mode, over the background bins — see `backgroundPurity`), mean frequency ≥ 25 kHz and discontinuity ≤ 0.8 kHz,
+///    and — our addition — its peak in the ultrasonic rows (≥ 25 kHz) stands at least 4× (12 dB) above the
+///    sparse reference level; the peak track for the discontinuity is also searched in those rows, so that
+///    residual cage noise in the lowest rows cannot form a steady "track". After the
+///    sparse step and the time median a noise bin has only a few non-zero rows, so its purity alone can be
+///    as high as a whistle's; a whistle's peak is tens of times the reference level, noise almost never 4×.
+/// 4. Runs of good bins closer than 15 ms are merged (and, ours, runs whose gap stays loud throughout: a
+///    broadband part inside a call); runs lasting more than 7 ms and less than 500 ms are USVs; each is
+///    trimmed to its first and last bin with any non-zero (sparse) value, then its edges are refined.
 ///
-/// Memory: the spectrogram is never held; per frame only five numbers are kept (purity, mean frequency,
-/// peak frequency, peak magnitude, non-zero flag), about 20 bytes per 0.83 ms of audio.
+/// Memory: the spectrogram is never held; per frame only six numbers are kept (purity, mean frequency,
+/// peak frequency, peak magnitudes, non-zero flag), about 24 bytes per 0.83 ms of audio.
 public struct PurityDetector: USVDetecting {
     public static let descriptor = PluginDescriptor(
         id: "feature.usv-detector", version: "1.0.0", kind: .feature,
@@ -33,10 +41,13 @@ public struct PurityDetector: USVDetecting {
             PluginParameter("sparse", type: "bool", default: "true", "zero bins below the sparse threshold"),
             PluginParameter("sparse-percentile", type: "percent", default: "75", "percentile of the reference magnitudes"),
             PluginParameter("sparse-stretch", type: "s", default: "10", "length of the reference stretch at the end of the recording"),
+            PluginParameter("min-peak-ratio", type: "ratio", default: "4", "a bin's peak must reach this multiple of the sparse reference level (0: off)"),
+            PluginParameter("min-peak-frequency", type: "Hz", default: "25000", "the peak is searched in rows from this frequency up"),
             PluginParameter("magnitude-median", type: "bins", default: "5", "time median filter on the magnitude"),
             PluginParameter("purity-threshold", type: "auto|number", default: "auto", "spectral purity threshold"),
             PluginParameter("min-mean-frequency", type: "Hz", default: "25000", "smallest mean frequency of a USV bin"),
             PluginParameter("max-discontinuity", type: "kHz/bin", default: "0.8", "largest smoothed peak jump between bins"),
+            PluginParameter("discontinuity", type: "slope|jump", default: "slope", "jump beyond the current slope, or the plain jump"),
             PluginParameter("smoothing", type: "ms", default: "10", "median filter length for mean frequency and discontinuity"),
             PluginParameter("min-duration", type: "ms", default: "7", "USVs must last longer than this"),
             PluginParameter("max-duration", type: "ms", default: "500", "USVs must last less than this"),
@@ -53,11 +64,15 @@ public struct PurityDetector: USVDetecting {
         var spectrogram: SpectrogramParameters
         var sparse: Bool
         var sparsePercentile: Double
+        var minPeakRatio: Double
+        var minPeakFrequency: Double
         var sparseStretch: Double
         var magnitudeMedian: Int
         var purityThreshold: Double?
         var minMeanFrequency: Double
         var maxDiscontinuity: Double
+        /// Measure the jump beyond the current slope (true) or the plain frame-to-frame jump.
+        var discontinuityBeyondSlope: Bool
         var smoothing: Double
         var minDuration: Double
         var maxDuration: Double
@@ -69,11 +84,18 @@ public struct PurityDetector: USVDetecting {
                                                 minimumFrequency: try values.double("min-row-frequency"))
             sparse = values["sparse"] != "false"
             sparsePercentile = try values.double("sparse-percentile")
+            minPeakRatio = try values.double("min-peak-ratio")
+            minPeakFrequency = try values.double("min-peak-frequency")
             sparseStretch = try values.double("sparse-stretch")
             magnitudeMedian = try values.int("magnitude-median")
             purityThreshold = values["purity-threshold"] == "auto" ? nil : try values.double("purity-threshold")
             minMeanFrequency = try values.double("min-mean-frequency")
             maxDiscontinuity = try values.double("max-discontinuity")
+            switch values["discontinuity"] {
+            case "slope": discontinuityBeyondSlope = true
+            case "jump": discontinuityBeyondSlope = false
+            default: throw USVError.usage("discontinuity must be slope or jump, got '\(values["discontinuity"] ?? "")'")
+            }
             smoothing = try values.double("smoothing") / 1000
             minDuration = try values.double("min-duration") / 1000
             maxDuration = try values.double("max-duration") / 1000
@@ -87,11 +109,14 @@ public struct PurityDetector: USVDetecting {
     public func detect(recordingAt path: String, parameters: ParameterValues) throws -> DetectionResult {
         let settings = try Settings(parameters)
         let info = try AudioFileReader(path: path).info
-        let sparseThreshold = settings.sparse ? try Self.sparseThreshold(path: path, info: info, settings: settings) : 0
+        let referenceLevel = try Self.sparseThreshold(path: path, info: info, settings: settings)
+        let sparseThreshold = settings.sparse ? referenceLevel : 0
         let track = try FrameTrack.measure(path: path, sampleRate: info.sampleRate, settings: settings,
                                           sparseThreshold: sparseThreshold)
-        let threshold = settings.purityThreshold ?? Self.automaticThreshold(track.purity)
-        let usvs = Self.segment(track, settings: settings, purityThreshold: threshold, sampleRate: info.sampleRate)
+        let minimumPeak = Float(settings.minPeakRatio) * referenceLevel
+        let threshold = settings.purityThreshold ?? Self.automaticThreshold(Self.backgroundPurity(track, minimumPeak: minimumPeak))
+        let usvs = Self.segment(track, settings: settings, purityThreshold: threshold,
+                                minimumPeak: minimumPeak, sampleRate: info.sampleRate)
         return DetectionResult(recording: path, sampleRate: info.sampleRate, frames: info.frames, duration: info.duration,
                                detector: Self.descriptor.id, detectorVersion: Self.descriptor.version,
                                parameterFingerprint: parameters.fingerprint, purityThreshold: threshold,
@@ -99,7 +124,7 @@ public struct PurityDetector: USVDetecting {
     }
 
     /// The 75th percentile of the magnitudes of the middle row and the row at two-thirds of the band over
-    /// the last `sparseStretch` seconds (the whole recording when shorter).
+    /// the last `sparseStretch` seconds (the whole recording when shorter), guarded against calls.
     static func sparseThreshold(path: String, info: AudioInfo, settings: Settings) throws -> Float {
         let stretch = min(info.frames, Int(settings.sparseStretch * Double(info.sampleRate)))
         let signal = try AudioFileReader(path: path).readSignal(frames: (info.frames - stretch)..<info.frames)
@@ -111,7 +136,23 @@ public struct PurityDetector: USVDetecting {
         for frame in 0..<spectrogram.frames {
             for row in rows { reference.append(spectrogram[row, frame]) }
         }
-        return percentile(reference, settings.sparsePercentile)
+        // Where calls cross the two reference rows often (short or busy recordings), the plain percentile
+        // rises with them. For noise alone (Rayleigh magnitudes) the p-th percentile is σ·√(−2 ln(1 − p)),
+        // so the same level follows from the median, which calls cannot move until they fill half the
+        // stretch; the smaller of the two estimates is used.
+        let p = min(max(settings.sparsePercentile / 100, 0.01), 0.99)
+        let fromMedian = percentile(reference, 50) * Float((-2 * log(1 - p)).squareRoot() / (2 * log(2.0)).squareRoot())
+        return min(percentile(reference, settings.sparsePercentile), fromMedian)
+    }
+
+    /// The purity of the bins whose peak stays below `minimumPeak` — the background. The automatic threshold
+    /// assumes the histogram's mode is the background's; in a busy recording (calls in most bins) the mode
+    /// of all bins is the calls' own, so the background is taken by level first. With fewer than 200 such
+    /// bins (or the peak test off) all bins are used, as in the original.
+    static func backgroundPurity(_ track: FrameTrack, minimumPeak: Float) -> [Float] {
+        guard minimumPeak > 0 else { return track.purity }
+        let background = track.purity.indices.filter { track.filteredPeak[$0] < minimumPeak }.map { track.purity[$0] }
+        return background.count >= 200 ? background : track.purity
     }
 
     /// Mode of the 100-bin histogram of the purity values plus twice the spread (root mean square distance
@@ -134,7 +175,8 @@ public struct PurityDetector: USVDetecting {
     }
 
     /// Turns the per-frame measures into USVs.
-    static func segment(_ track: FrameTrack, settings: Settings, purityThreshold: Double, sampleRate: Int) -> [DetectedUSV] {
+    static func segment(_ track: FrameTrack, settings: Settings, purityThreshold: Double, minimumPeak: Float,
+                        sampleRate: Int) -> [DetectedUSV] {
         let count = track.purity.count
         guard count > 0 else { return [] }
         let hop = settings.spectrogram.hop
@@ -142,11 +184,15 @@ public struct PurityDetector: USVDetecting {
         let smoothing = max(1, Int((settings.smoothing * frameRate).rounded()))
         let meanFrequency = medianFilter(track.meanFrequency, window: smoothing)
         var jumps = [Float](repeating: 0, count: count)
-        for frame in 1..<max(1, count) { jumps[frame] = abs(track.peakFrequency[frame] - track.peakFrequency[frame - 1]) / 1000 }
+        let peak = track.peakFrequency
+        for frame in 1..<max(1, count) {
+            let expected = settings.discontinuityBeyondSlope && frame >= 2 ? 2 * peak[frame - 1] - peak[frame - 2] : peak[frame - 1]
+            jumps[frame] = abs(peak[frame] - expected) / 1000
+        }
         let discontinuity = medianFilter(jumps, window: smoothing)
         let good = (0..<count).map { frame in
             Double(track.purity[frame]) > purityThreshold && Double(meanFrequency[frame]) >= settings.minMeanFrequency
-                && Double(discontinuity[frame]) <= settings.maxDiscontinuity
+                && Double(discontinuity[frame]) <= settings.maxDiscontinuity && track.filteredPeak[frame] >= minimumPeak
         }
         // Runs of good frames, then merge runs whose gap is shorter than the merge gap.
         var runs: [ClosedRange<Int>] = []
@@ -156,7 +202,10 @@ public struct PurityDetector: USVDetecting {
             if isGood, start == nil { start = frame }
             if !isGood, let first = start {
                 let run = first...(frame - 1)
-                if let last = runs.last, Double(run.lowerBound - last.upperBound - 1) / frameRate < settings.mergeGap {
+                // Merge across short gaps, and (ours) across gaps that stay loud in the ultrasonic rows all
+                // the way: a broadband stretch inside a call breaks purity but not the sound.
+                if let last = runs.last, Double(run.lowerBound - last.upperBound - 1) / frameRate < settings.mergeGap
+                    || (minimumPeak > 0 && ((last.upperBound + 1)..<run.lowerBound).allSatisfy { track.filteredPeak[$0] >= minimumPeak }) {
                     runs[runs.count - 1] = last.lowerBound...run.upperBound
                 } else {
                     runs.append(run)
@@ -167,8 +216,30 @@ public struct PurityDetector: USVDetecting {
         let halfWindow = settings.spectrogram.windowLength / 2
         return runs.compactMap { run -> DetectedUSV? in
             // Trim to the first and last bin with any non-zero value of the sparse spectrogram.
-            guard let first = run.first(where: { track.nonZero[$0] }),
-                  let last = run.last(where: { track.nonZero[$0] }) else { return nil }
+            guard var first = run.first(where: { track.nonZero[$0] }),
+                  var last = run.last(where: { track.nonZero[$0] }) else { return nil }
+            // Boundary refinement (ours): the 10 ms medians make good runs start and end a few bins inside the
+            // call. Follow the unsmoothed peak track outwards while it stays on the call (within `edgeStep`
+            // of its neighbour) and above half the minimum peak, up to 10 ms on each side.
+            // A frame joins when it continues the track (within `edgeStep` of its neighbour or of the
+            // neighbour's slope extended) above half the minimum peak, or when it is loud and pure anyway
+            // (a steep spike of the track).
+            let reach = Int((0.010 * frameRate).rounded())
+            let edgeLevel = minimumPeak / 2
+            let edgeStep: Float = 3_000
+            let frequency = track.peakFrequency
+            func onCall(_ frame: Int, next: Int, after: Int) -> Bool {
+                guard frame >= 0, frame < count, !good[frame] else { return false }
+                if track.peakMagnitude[frame] >= minimumPeak && Double(track.purity[frame]) > purityThreshold { return true }
+                guard track.peakMagnitude[frame] >= edgeLevel else { return false }
+                let slope = after >= 0 && after < count ? frequency[next] - frequency[after] : 0
+                return abs(frequency[frame] - frequency[next]) <= edgeStep
+                    || abs(frequency[frame] - (frequency[next] + slope)) <= edgeStep
+            }
+            var steps = 0
+            while steps < reach, onCall(first - 1, next: first, after: first + 1) { first -= 1; steps += 1 }
+            steps = 0
+            while steps < reach, onCall(last + 1, next: last, after: last - 1) { last += 1; steps += 1 }
             // A frame stands for the time around its window centre, ±hop/2.
             let startSample = max(0, first * hop + halfWindow - hop / 2)
             let stopSample = last * hop + halfWindow + hop / 2
@@ -191,6 +262,8 @@ struct FrameTrack {
     var meanFrequency: [Float] = []
     var peakFrequency: [Float] = []
     var peakMagnitude: [Float] = []
+    /// Largest magnitude of the time-median-filtered frame.
+    var filteredPeak: [Float] = []
     var nonZero: [Bool] = []
 
     static func measure(path: String, sampleRate: Int, settings: PurityDetector.Settings,
@@ -198,6 +271,7 @@ struct FrameTrack {
         var track = FrameTrack()
         let parameters = settings.spectrogram
         let frequencies = parameters.frequencies(sampleRate: sampleRate).map(Float.init)
+        let firstPeakRow = frequencies.firstIndex { Double($0) >= settings.minPeakFrequency } ?? 0
         var ring: [[Float]] = []  // the last five sparse frames, oldest first
         var filtered: [Float] = []
         var rowsCount = 0
@@ -206,19 +280,22 @@ struct FrameTrack {
             var total: Float = 0
             var weighted: Float = 0
             var best: Float = -1
+            var bestUltrasonic: Float = 0
             for row in 0..<rowsCount {
                 let power = frame[row] * frame[row]
                 total += power
                 weighted += power * frequencies[row]
                 best = max(best, power)
+                if row >= firstPeakRow { bestUltrasonic = max(bestUltrasonic, frame[row]) }
             }
             track.purity.append(total > 0 ? best / total : 0)
+            track.filteredPeak.append(bestUltrasonic)
             track.meanFrequency.append(total > 0 ? weighted / total : 0)
             // The peak track comes from the unsmoothed frame: after the 5-bin time median even noise looks
             // continuous, while raw noise peaks jump about and raw whistle peaks follow the call.
             var rawBest: Float = 0
             var bestRow = 0
-            for row in 0..<rowsCount where raw[row] > rawBest {
+            for row in firstPeakRow..<rowsCount where raw[row] > rawBest {
                 rawBest = raw[row]
                 bestRow = row
             }

@@ -8,9 +8,9 @@ import USVSignal
 ///   the 1-based spectrogram row index the original MATLAB code reports.
 /// - `avgvol`: mean over frames of the largest magnitude (linear spectrogram units).
 /// - `direction` (−1/0/1): sign of the end − start frequency change of the peak track, ±3 kHz dead zone.
-/// - `peaks` (0…3): interior maxima of the de-jumped, tremolo-smoothed peak track with ≥ 1.5 kHz prominence.
+/// - `peaks` (0…3): interior maxima of the de-jumped, tremolo-smoothed peak track with ≥ 1 kHz prominence.
 /// - `breaks` (0…3): persistent steps of the peak track larger than 5 kHz.
-/// - `broadband` (0…1): fraction of frames whose energy above a quarter of the frame maximum spans > 12 kHz.
+/// - `broadband` (0…1): fraction of frames whose energy above a quarter of the frame maximum spans > 25 kHz (a steep sweep within one window spans less).
 /// - `tremolo` (0…1): fraction of frames where the de-jumped track deviates from its 10 ms running mean by
 ///   more than 0.5 kHz RMS.
 /// - `complex` (0…1): (peaks + breaks) / 6 + tremolo / 2, at most 1.
@@ -22,8 +22,8 @@ public struct CallPropertyEstimator: USVFeatureComputing {
         parameters: [
             PluginParameter("direction-dead-zone", type: "Hz", default: "3000", "end − start change counted as flat"),
             PluginParameter("break-step", type: "Hz", default: "5000", "smallest persistent track step counted as a break"),
-            PluginParameter("peak-prominence", type: "Hz", default: "1500", "smallest prominence of a counted peak"),
-            PluginParameter("broadband-span", type: "Hz", default: "12000", "frame span above which a frame is broadband"),
+            PluginParameter("peak-prominence", type: "Hz", default: "1000", "smallest prominence of a counted peak"),
+            PluginParameter("broadband-span", type: "Hz", default: "25000", "frame span above which a frame is broadband"),
             PluginParameter("tremolo-depth", type: "Hz", default: "500", "RMS deviation above which a frame has tremolo"),
         ])
 
