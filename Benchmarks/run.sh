@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # USVKit benchmarks: each measures usv against a peer in the same run and prints both and the ratio.
-# Usage: bash Benchmarks/run.sh [verify|synth|all]   (run by `make bench`; needs .build/release/usv)
+# Usage: bash Benchmarks/run.sh [verify|synth|features|all]   (run by `make bench`; needs .build/release/usv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USV=${USV:-.build/release/usv}
@@ -43,13 +43,46 @@ bench_verify() {
   printf '  usv verify, repeat run with the verify cache: %.3f s (%sx sha256sum)\n' "$repeat" "$(ratio "$peer" "$repeat")"
 }
 
+# Peak resident memory (kB) of a command, from GNU time.
+peak_kb() { grep 'Maximum resident' "$1" | awk '{print $NF}'; }
+
+bench_features() {
+  local py; py=$(bash Benchmarks/peers/setup.sh)
+  local dir="$OUT/features"; mkdir -p "$dir"
+  for seconds in 180 1800; do
+    if [ ! -f "$dir/rec$seconds/Data/RawRecordings/Sex/Rfem_Afem01.wav" ]; then
+      rm -rf "$dir/rec$seconds"
+      "$USV" synth "$dir/rec$seconds" --scale small --set female-animals=1 --set male-animals=1 --set seconds=$seconds \
+        --set cortexless-animals=1 --set control-animals=1 > /dev/null 2>&1
+    fi
+  done
+  local wav="$dir/rec180/Data/RawRecordings/Sex/Rfem_Afem01.wav" long="$dir/rec1800/Data/RawRecordings/Sex/Rfem_Afem01.wav"
+  cat "$wav" > /dev/null
+  local t0 t1 t2 t3
+  t0=$(now); /usr/bin/time -v "$USV" spectrogram "$wav" --out "$dir/usv.f32" > /dev/null 2> "$dir/usv-spec.time"; t1=$(now)
+  /usr/bin/time -v "$py" Benchmarks/peers/spectrogram.py "$wav" "$dir/scipy.f32" "$dir/usv.f32" > "$dir/scipy.txt" 2> "$dir/scipy-spec.time"; t2=$(now)
+  local ours peer; ours=$(elapsed "$t0" "$t1"); peer=$(elapsed "$t1" "$t2")
+  printf 'spectrogram of one 180 s, 300 kHz recording (read, 216k frames x 233 rows, write float32):\n'
+  printf '  usv spectrogram  %6.2f s  (%s x real time)  peak RSS %s kB\n' "$ours" "$(ratio 180 "$ours")" "$(peak_kb "$dir/usv-spec.time")"
+  printf '  scipy ShortTimeFFT %5.2f s  peak RSS %s kB   -> usv is %sx faster; %s\n' "$peer" "$(peak_kb "$dir/scipy-spec.time")" \
+    "$(ratio "$peer" "$ours")" "$(grep 'max |usv' "$dir/scipy.txt")"
+  t0=$(now); /usr/bin/time -v "$USV" detect "$wav" --json > "$dir/detect180.json" 2> "$dir/detect180.time"; t1=$(now)
+  cat "$long" > /dev/null
+  t2=$(now); /usr/bin/time -v "$USV" detect "$long" --json > "$dir/detect1800.json" 2> "$dir/detect1800.time"; t3=$(now)
+  local short longer; short=$(elapsed "$t0" "$t1"); longer=$(elapsed "$t2" "$t3")
+  printf 'detection (spectrogram streamed + detector):\n'
+  printf '  180 s:  %6.2f s  (%sx real time)  peak RSS %s kB\n' "$short" "$(ratio 180 "$short")" "$(peak_kb "$dir/detect180.time")"
+  printf '  1800 s: %6.2f s  (%sx real time)  peak RSS %s kB\n' "$longer" "$(ratio 1800 "$longer")" "$(peak_kb "$dir/detect1800.time")"
+  rm -f "$dir/usv.f32" "$dir/scipy.f32"
+}
+
 bench_synth() {
   local dir="$OUT/synth-paper"
   rm -rf "$dir"
   local t0 t1
   t0=$(now); /usr/bin/time -v "$USV" synth "$dir" --scale paper --seed 1 > "$OUT/synth.txt" 2> "$OUT/synth-time.txt"; t1=$(now)
   printf 'synth --scale paper: %.1f s, %s bytes, peak RSS %s kB\n' "$(elapsed "$t0" "$t1")" "$(du -sb "$dir" | cut -f1)" \
-    "$(grep 'Maximum resident' "$OUT/synth-time.txt" | awk '{print $NF}')"
+    "$(peak_kb "$OUT/synth-time.txt")"
   rm -rf "$dir"
 }
 
@@ -57,6 +90,7 @@ bench_synth() {
 case "$what" in
   verify) bench_verify ;;
   synth) bench_synth ;;
-  all) bench_verify; bench_synth ;;
-  *) echo "usage: $0 [verify|synth|all]" >&2; exit 2 ;;
+  features) bench_features ;;
+  all) bench_verify; bench_synth; bench_features ;;
+  *) echo "usage: $0 [verify|synth|features|all]" >&2; exit 2 ;;
 esac

@@ -106,22 +106,29 @@ public struct StreamingSpectrogram {
     }
 
     /// Calls `body(firstFrame, frameCount, values)` for consecutive blocks of frames (values frame-major,
-    /// `rows` per frame) of channel 0 of the file at `path`. Returns the total frame count.
+    /// `rows` per frame) of channel 0 of the file at `path` — all frames, or only `frames` (so that several
+    /// threads can share one recording). Returns the number of frames delivered.
     @discardableResult
-    public func run(path: String, _ body: (_ firstFrame: Int, _ frames: Int, _ rows: Int, UnsafeBufferPointer<Float>) throws -> Void) throws -> Int {
+    public func run(path: String, frames wanted: Range<Int>? = nil,
+                    _ body: (_ firstFrame: Int, _ frames: Int, _ rows: Int, UnsafeBufferPointer<Float>) throws -> Void) throws -> Int {
         let reader = try AudioFileReader(path: path)
         let engine = try SpectrogramEngine(parameters: parameters, sampleRate: reader.info.sampleRate)
         let hop = parameters.hop
         let window = parameters.windowLength
+        let allFrames = parameters.frameCount(samples: reader.info.frames)
+        let range = (wanted ?? 0..<allFrames).clamped(to: 0..<allFrames)
+        guard !range.isEmpty else { return 0 }
+        try reader.seek(toFrame: range.lowerBound * hop)
+        var remainingFrames = range.count
         // Samples for `framesPerBlock` frames plus the overlap carried from the previous block.
         let blockSamples = (framesPerBlock - 1) * hop + window
         var samples = [Float](repeating: 0, count: blockSamples)
         var valid = 0
         var values = [Float](repeating: 0, count: framesPerBlock * engine.rows)
-        var nextFrame = 0
+        var nextFrame = range.lowerBound
         var scratch = [Float](repeating: 0, count: blockSamples)
         var ended = false
-        while !ended {
+        while !ended && remainingFrames > 0 {
             // Fill the sample buffer to capacity (or to the end of the file).
             while valid < blockSamples {
                 let want = blockSamples - valid
@@ -131,8 +138,9 @@ public struct StreamingSpectrogram {
                 samples.replaceSubrange(valid..<(valid + count), with: scratch[0..<count])
                 valid += count
             }
-            let frames = parameters.frameCount(samples: valid)
+            let frames = min(parameters.frameCount(samples: valid), remainingFrames)
             guard frames > 0 else { break }
+            remainingFrames -= frames
             samples.withUnsafeBufferPointer { source in
                 values.withUnsafeMutableBufferPointer { target in
                     guard let base = target.baseAddress else { return }
@@ -147,6 +155,6 @@ public struct StreamingSpectrogram {
             if keep > 0 { samples.replaceSubrange(0..<keep, with: samples[consumed..<valid]) }
             valid = max(0, keep)
         }
-        return nextFrame
+        return nextFrame - range.lowerBound
     }
 }

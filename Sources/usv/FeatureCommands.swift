@@ -27,11 +27,15 @@ struct SpectrogramCommand: ParsableCommand {
             Hann window of 500 samples (MATLAB hanning), hop 250, one-sided, Nyquist dropped, linear magnitude, \
             rows from 10 kHz (233 rows at 300 kHz). Output by extension: .png draws a picture (log-scaled, \
             kHz and ms axes); .csv writes numbers (first column the row frequency in Hz, header row the frame \
-            times in s). --out may be given more than once.
+            times in s); .f32 streams raw little-endian float32 values frame by frame (rows per frame as the \
+            sidecar FILE.f32.json says, schemas/spectrogram-f32.schema.json) in constant memory, for whole \
+            recordings of any length (numpy: np.fromfile(f, '<f4').reshape(frames, rows)). --out may be \
+            given more than once; .png and .csv take stretches of at most 120 s.
 
             Examples:
               usv spectrogram Rfem_Afem01.wav --start 12.30 --stop 12.45 --out call.png
               usv spectrogram call.wav --out call.png --out call.csv
+              usv spectrogram Rfem_Afem01.wav --out whole.f32
               usv spectrogram call.wav --out sparse.png --param sparse-threshold=0.002
             """)
 
@@ -44,26 +48,40 @@ struct SpectrogramCommand: ParsableCommand {
     @Option(help: "Stop of the stretch, seconds (default: the end).")
     var stop: Double?
 
-    @Option(help: "Output file: .png (picture) or .csv (numbers). Repeatable.")
+    @Option(help: "Output file: .png (picture), .csv (numbers) or .f32 (raw float32, streamed). Repeatable.")
     var out: [String] = []
 
     @OptionGroup var parameterOptions: PluginParameterOptions
 
-    /// Whole spectrograms above this many seconds would need hundreds of MB; ask for a stretch instead.
+    /// A picture or table of more than this many seconds would need hundreds of MB; .f32 streams instead.
     static let maximumSeconds = 120.0
 
     func validate() throws {
-        guard !out.isEmpty else { throw ValidationError("give at least one --out FILE (.png or .csv)") }
-        for path in out where !["png", "csv"].contains(path.fileExtension) {
-            throw ValidationError("--out \(path): use a .png or .csv file name")
+        guard !out.isEmpty else { throw ValidationError("give at least one --out FILE (.png, .csv or .f32)") }
+        for path in out where !["png", "csv", "f32"].contains(path.fileExtension) {
+            throw ValidationError("--out \(path): use a .png, .csv or .f32 file name")
         }
         if let start, let stop, stop <= start { throw ValidationError("--stop must be after --start") }
+        if out.contains(where: { $0.fileExtension == "f32" }) && (start != nil || stop != nil) {
+            throw ValidationError(".f32 output is for whole recordings; drop --start/--stop or use .csv")
+        }
     }
 
     func run() throws {
         let registry = try registry()
         let feature = try registry.require((any FeaturePlugin).self, id: "feature.spectrogram")
         let parameters = try parameterOptions.values(for: feature.descriptor)
+        let window = try parameters.int("window")
+        let spectrogramParameters = SpectrogramParameters(windowLength: window, hop: try parameters.int("hop"), fftLength: window,
+                                                          minimumFrequency: try parameters.double("min-row-frequency"))
+        try spectrogramParameters.validate()
+        let sparse = Float(try parameters.double("sparse-threshold"))
+        for path in out where path.fileExtension == "f32" {
+            try streamRaw(to: path, parameters: spectrogramParameters, sparse: sparse)
+        }
+        let pictures = out.filter { $0.fileExtension != "f32" }
+        guard !pictures.isEmpty else { return }
+
         let reader = try AudioFileReader(path: input)
         let rate = Double(reader.info.sampleRate)
         let first = Int(((start ?? 0) * rate).rounded())
@@ -72,19 +90,15 @@ struct SpectrogramCommand: ParsableCommand {
             throw USVError.usage("\(input): the stretch \(start ?? 0)–\(stop ?? reader.info.duration) s is outside 0–\(reader.info.duration) s")
         }
         guard Double(last - first) / rate <= Self.maximumSeconds else {
-            throw USVError.usage("\(input): \(String(format: "%.0f", Double(last - first) / rate)) s is too long for one spectrogram; "
-                + "choose a stretch of at most \(Int(Self.maximumSeconds)) s with --start/--stop")
+            throw USVError.usage("\(input): \(String(format: "%.0f", Double(last - first) / rate)) s is too long for a picture or table; "
+                + "choose a stretch of at most \(Int(Self.maximumSeconds)) s with --start/--stop, or write .f32")
         }
         let signal = try reader.readSignal(frames: first..<last)
-        let window = try parameters.int("window")
-        let spectrogramParameters = SpectrogramParameters(windowLength: window, hop: try parameters.int("hop"), fftLength: window,
-                                                          minimumFrequency: try parameters.double("min-row-frequency"))
         var spectrogram = try SpectrogramEngine(parameters: spectrogramParameters, sampleRate: signal.sampleRate).spectrogram(of: signal.samples)
-        let sparse = Float(try parameters.double("sparse-threshold"))
         if sparse > 0 { for index in spectrogram.values.indices where spectrogram.values[index] < sparse { spectrogram.values[index] = 0 } }
         guard spectrogram.frames > 0 else { throw USVError.usage("\(input): the stretch is shorter than one window (\(window) samples)") }
         let startSeconds = Double(first) / rate
-        for path in out {
+        for path in pictures {
             if path.fileExtension == "png" {
                 guard let writer = registry.all((any SpectrogramImageWriting).self).first else {
                     throw USVError.usage("no plugin draws spectrogram pictures in this build")
@@ -99,6 +113,43 @@ struct SpectrogramCommand: ParsableCommand {
         }
     }
 
+    /// Streams the whole recording's spectrogram as float32 to `path` (written to a temporary name and moved
+    /// into place when complete), with a JSON sidecar describing the layout.
+    private func streamRaw(to path: String, parameters: SpectrogramParameters, sparse: Float) throws {
+        let temporary = path + ".partial"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw USVError.io(path: path, reason: "cannot create the output file")
+        }
+        var rows = 0
+        let frames: Int
+        do {
+            defer { try? handle.close() }
+            frames = try StreamingSpectrogram(parameters: parameters).run(path: input) { _, _, rowCount, values in
+                rows = rowCount
+                if sparse > 0 {
+                    try handle.write(contentsOf: Data(values.map { $0 < sparse ? 0 : $0 }.withUnsafeBufferPointer { Data(buffer: $0) }))
+                } else {
+                    try handle.write(contentsOf: Data(buffer: values))
+                }
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        let info = try AudioFileReader(path: input).info
+        let layout = RawSpectrogramLayout(source: input, sampleRate: info.sampleRate, rows: rows, frames: frames,
+                                          windowLength: parameters.windowLength, hop: parameters.hop,
+                                          frequencies: parameters.frequencies(sampleRate: info.sampleRate),
+                                          firstFrameTime: Double(parameters.windowLength) / 2 / Double(info.sampleRate),
+                                          frameRate: Double(info.sampleRate) / Double(parameters.hop), sparseThreshold: Double(sparse))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try writeWholeFile(path + ".json", bytes: Array(try encoder.encode(layout)))
+        print("\(path): \(rows) rows × \(frames) frames of float32, frame-major (\(path).json describes it)")
+    }
+
     private func writeCSV(_ spectrogram: Spectrogram, startSeconds: Double, to path: String) throws {
         var text = "frequency_hz"
         for frame in 0..<spectrogram.frames { text += String(format: ",%.6f", startSeconds + spectrogram.time(ofFrame: frame)) }
@@ -110,6 +161,23 @@ struct SpectrogramCommand: ParsableCommand {
         }
         try writeWholeFile(path, bytes: Array(text.utf8))
     }
+}
+
+/// The sidecar of a `.f32` spectrogram (schemas/spectrogram-f32.schema.json).
+struct RawSpectrogramLayout: Encodable {
+    var schemaVersion = 1
+    var source: String
+    var sampleRate: Int
+    var rows: Int
+    var frames: Int
+    var windowLength: Int
+    var hop: Int
+    var frequencies: [Double]
+    /// Time of frame 0's window centre, seconds; frame k is at firstFrameTime + k / frameRate.
+    var firstFrameTime: Double
+    var frameRate: Double
+    var sparseThreshold: Double
+    var layout = "float32 little-endian, frame-major: value(frame, row) at index frame * rows + row"
 }
 
 struct DetectCommand: ParsableCommand {

@@ -56,6 +56,16 @@ import USVTestSupport
         #expect(lines.count == 1 + 233)
         #expect(lines[1].hasPrefix("10200.0,"))
         #expect(lines[0].split(separator: ",").count == 1 + (24_000 - 500) / 250 + 1)
+        // Whole recording streamed as float32 with a sidecar; its values equal the in-memory engine's.
+        let raw = try USVExecutable.run(["spectrogram", path, "--out", directory.file("w.f32")])
+        #expect(raw.status == 0, "\(raw.stderr)")
+        try validateAgainstSchema("spectrogram-f32.schema.json", Data(try readWholeFile(directory.file("w.f32.json"), limit: 1 << 20)))
+        let bytes = try readWholeFile(directory.file("w.f32"), limit: 1 << 28)
+        let values = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let signal = try AudioFileReader(path: path).readSignal()
+        let expected = try SpectrogramEngine(sampleRate: 300_000).spectrogram(of: signal.samples)
+        #expect(values == expected.values)
+        #expect(try USVExecutable.run(["spectrogram", path, "--start", "0.1", "--out", directory.file("x.f32")]).status == 2)
         #expect(try USVExecutable.run(["spectrogram", path, "--out", directory.file("x.txt")]).status == 2)
         #expect(try USVExecutable.run(["spectrogram", path, "--start", "5", "--out", directory.file("x.png")]).status == 2)
     }

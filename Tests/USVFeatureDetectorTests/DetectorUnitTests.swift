@@ -89,3 +89,27 @@ func writeWhistles(_ path: String, calls: [(start: Double, stop: Double, f0: Dou
         #expect(threshold > 0.06 && threshold < 0.2)
     }
 }
+
+@Suite struct DetectorParallelTests {
+    @Test func twoThreadsMeasureExactlyWhatOneDoes() throws {
+        let directory = try TemporaryDirectory("detector-parallel")
+        defer { directory.remove() }
+        let calls = stride(from: 0.5, to: 19.0, by: 1.3).map { ($0, $0 + 0.04, 60_000.0, 75_000.0) }
+        try writeWhistles(directory.file("long.wav"), calls: calls, seconds: 20)
+        let settings = try PurityDetector.Settings(ParameterValues(defaultsOf: PurityDetector.descriptor))
+        let info = try AudioFileReader(path: directory.file("long.wav")).info
+        let total = settings.spectrogram.frameCount(samples: info.frames)
+        #expect(total >= 20_000)
+        let whole = try FrameTrack.measure(path: directory.file("long.wav"), sampleRate: info.sampleRate, settings: settings,
+                                           sparseThreshold: 0.01, frames: 0..<total, totalFrames: total)
+        let split = try FrameTrack.measureInParallel(path: directory.file("long.wav"), info: info, settings: settings, sparseThreshold: 0.01)
+        #expect(whole.purity.count == total)
+        #expect(split.purity == whole.purity)
+        #expect(split.peakFrequency == whole.peakFrequency)
+        #expect(split.filteredPeak == whole.filteredPeak)
+        #expect(split.nonZero == whole.nonZero)
+        let result = try PurityDetector().detect(recordingAt: directory.file("long.wav"),
+                                                 parameters: ParameterValues(defaultsOf: PurityDetector.descriptor))
+        #expect(result.usvs.count == calls.count)
+    }
+}

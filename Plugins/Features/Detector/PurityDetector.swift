@@ -60,7 +60,7 @@ public struct PurityDetector: USVDetecting {
     public init() {}
 
     /// The parameters as typed values.
-    struct Settings {
+    struct Settings: Sendable {
         var spectrogram: SpectrogramParameters
         var sparse: Bool
         var sparsePercentile: Double
@@ -111,8 +111,7 @@ public struct PurityDetector: USVDetecting {
         let info = try AudioFileReader(path: path).info
         let referenceLevel = try Self.sparseThreshold(path: path, info: info, settings: settings)
         let sparseThreshold = settings.sparse ? referenceLevel : 0
-        let track = try FrameTrack.measure(path: path, sampleRate: info.sampleRate, settings: settings,
-                                          sparseThreshold: sparseThreshold)
+        let track = try FrameTrack.measureInParallel(path: path, info: info, settings: settings, sparseThreshold: sparseThreshold)
         let minimumPeak = Float(settings.minPeakRatio) * referenceLevel
         let threshold = settings.purityThreshold ?? Self.automaticThreshold(Self.backgroundPurity(track, minimumPeak: minimumPeak))
         let usvs = Self.segment(track, settings: settings, purityThreshold: threshold,
@@ -151,7 +150,8 @@ public struct PurityDetector: USVDetecting {
     /// bins (or the peak test off) all bins are used, as in the original.
     static func backgroundPurity(_ track: FrameTrack, minimumPeak: Float) -> [Float] {
         guard minimumPeak > 0 else { return track.purity }
-        let background = track.purity.indices.filter { track.filteredPeak[$0] < minimumPeak }.map { track.purity[$0] }
+        var background: [Float] = []
+        for (purity, peak) in zip(track.purity, track.filteredPeak) where peak < minimumPeak { background.append(purity) }
         return background.count >= 200 ? background : track.purity
     }
 
@@ -266,17 +266,59 @@ struct FrameTrack {
     var filteredPeak: [Float] = []
     var nonZero: [Bool] = []
 
-    static func measure(path: String, sampleRate: Int, settings: PurityDetector.Settings,
-                        sparseThreshold: Float) throws -> FrameTrack {
+    /// Measures the recording in two halves on two threads (each its own reader and FFT plan) and joins them.
+    static func measureInParallel(path: String, info: AudioInfo, settings: PurityDetector.Settings,
+                                  sparseThreshold: Float) throws -> FrameTrack {
+        let total = settings.spectrogram.frameCount(samples: info.frames)
+        let workers = total >= 20_000 ? 2 : 1
+        let bounds = (0...workers).map { total * $0 / workers }
+        let parts = Locked([Int: Result<FrameTrack, any Error>]())
+        runOnThreads(workers) { worker in
+            let result = Result {
+                try measure(path: path, sampleRate: info.sampleRate, settings: settings, sparseThreshold: sparseThreshold,
+                            frames: bounds[worker]..<bounds[worker + 1], totalFrames: total)
+            }
+            parts.withLock { $0[worker] = result }
+        }
+        // Take the parts out of the lock (so each is referenced once) and append the later ones to the
+        // first in place: the joined track never exists twice.
+        func take(_ worker: Int) throws -> FrameTrack {
+            try parts.withLock { $0.removeValue(forKey: worker) }?.get() ?? FrameTrack()
+        }
+        var track = try take(0)
+        for worker in 1..<max(1, workers) {
+            let part = try take(worker)
+            track.purity += part.purity
+            track.meanFrequency += part.meanFrequency
+            track.peakFrequency += part.peakFrequency
+            track.peakMagnitude += part.peakMagnitude
+            track.filteredPeak += part.filteredPeak
+            track.nonZero += part.nonZero
+        }
+        return track
+    }
+
+    /// Measures frames `frames` of `totalFrames`. The 5-bin time median needs two frames either side: they
+    /// are read as context inside the recording and taken as zeros (MATLAB `medfilt1`) beyond its ends.
+    static func measure(path: String, sampleRate: Int, settings: PurityDetector.Settings, sparseThreshold: Float,
+                        frames: Range<Int>, totalFrames: Int) throws -> FrameTrack {
         var track = FrameTrack()
+        let contextBefore = settings.magnitudeMedian == 5 ? min(2, frames.lowerBound) : 0
+        let contextAfter = settings.magnitudeMedian == 5 ? min(2, totalFrames - frames.upperBound) : 0
+        let streamed = (frames.lowerBound - contextBefore)..<(frames.upperBound + contextAfter)
         let parameters = settings.spectrogram
         let frequencies = parameters.frequencies(sampleRate: sampleRate).map(Float.init)
         let firstPeakRow = frequencies.firstIndex { Double($0) >= settings.minPeakFrequency } ?? 0
-        var ring: [[Float]] = []  // the last five sparse frames, oldest first
-        var filtered: [Float] = []
         var rowsCount = 0
+        // The last five sparse frames in a fixed ring (slot k at k·rows), so the hot loop allocates nothing.
+        var ring: [Float] = []
+        var ringNonZero = [Bool](repeating: false, count: 5)
+        var ringHead = 0  // the slot written next, which is also the oldest once five are held
+        var ringCount = 0
+        var filtered: [Float] = []
+        var sparseFrame: [Float] = []
 
-        func emit(_ frame: [Float], raw: [Float], anyNonZero: Bool) {
+        func emit(_ frame: UnsafePointer<Float>, raw: UnsafePointer<Float>, anyNonZero: Bool) {
             var total: Float = 0
             var weighted: Float = 0
             var best: Float = -1
@@ -312,47 +354,67 @@ struct FrameTrack {
             track.nonZero.append(anyNonZero)
         }
 
-        var nonZeroRing: [Bool] = []
-        func push(_ frame: [Float], nonZero: Bool) {
-            guard settings.magnitudeMedian == 5 else { emit(frame, raw: frame, anyNonZero: nonZero); return }
-            ring.append(frame)
-            nonZeroRing.append(nonZero)
-            if ring.count > 5 { ring.removeFirst(); nonZeroRing.removeFirst() }
-            // With five frames in the ring, the middle one (index 2) gets its time median.
-            guard ring.count == 5 else { return }
-            if filtered.count != rowsCount { filtered = [Float](repeating: 0, count: rowsCount) }
-            for row in 0..<rowsCount {
-                filtered[row] = median5(ring[0][row], ring[1][row], ring[2][row], ring[3][row], ring[4][row])
+        /// Adds one sparse frame (nil: a zero frame of medfilt1's padding).
+        func push(_ frame: UnsafePointer<Float>?, nonZero: Bool) {
+            let rows = rowsCount
+            ring.withUnsafeMutableBufferPointer { storage in
+                guard let base = storage.baseAddress else { return }
+                let slot = base + ringHead * rows
+                if let frame { slot.update(from: frame, count: rows) } else { slot.update(repeating: 0, count: rows) }
             }
-            emit(filtered, raw: ring[2], anyNonZero: nonZeroRing[2])
-        }
-
-        try StreamingSpectrogram(parameters: parameters).run(path: path) { _, frames, rows, values in
-            if rowsCount == 0 {
-                rowsCount = rows
-                // MATLAB medfilt1 pads with zeros: two zero frames before the first.
-                if settings.magnitudeMedian == 5 {
-                    ring = [[Float](repeating: 0, count: rows), [Float](repeating: 0, count: rows)]
-                    nonZeroRing = [false, false]
+            ringNonZero[ringHead] = nonZero
+            ringHead = (ringHead + 1) % 5
+            ringCount = min(5, ringCount + 1)
+            guard settings.magnitudeMedian == 5 else {
+                let written = (ringHead + 4) % 5
+                ring.withUnsafeBufferPointer { storage in
+                    guard let base = storage.baseAddress else { return }
+                    emit(base + written * rows, raw: base + written * rows, anyNonZero: nonZero)
+                }
+                return
+            }
+            // With five frames held, the middle one gets its time median.
+            guard ringCount == 5 else { return }
+            let middle = (ringHead + 2) % 5
+            ring.withUnsafeBufferPointer { storage in
+                guard let base = storage.baseAddress else { return }
+                let a = base + ringHead * rows, b = base + ((ringHead + 1) % 5) * rows
+                let c = base + middle * rows, d = base + ((ringHead + 3) % 5) * rows, e = base + ((ringHead + 4) % 5) * rows
+                filtered.withUnsafeMutableBufferPointer { output in
+                    for row in 0..<rows { output[row] = median5(a[row], b[row], c[row], d[row], e[row]) }
+                }
+                filtered.withUnsafeBufferPointer { output in
+                    guard let filteredBase = output.baseAddress else { return }
+                    emit(filteredBase, raw: base + middle * rows, anyNonZero: ringNonZero[middle])
                 }
             }
-            var frame = [Float](repeating: 0, count: rows)
+        }
+
+        try StreamingSpectrogram(parameters: parameters).run(path: path, frames: streamed) { _, frames, rows, values in
+            if rowsCount == 0 {
+                rowsCount = rows
+                ring = [Float](repeating: 0, count: 5 * rows)
+                filtered = [Float](repeating: 0, count: rows)
+                sparseFrame = [Float](repeating: 0, count: rows)
+                // MATLAB medfilt1 pads with zeros before the recording's first frame.
+                if settings.magnitudeMedian == 5 {
+                    for _ in 0..<(2 - contextBefore) { push(nil, nonZero: false) }
+                }
+            }
             for index in 0..<frames {
                 var anyNonZero = false
                 for row in 0..<rows {
                     let value = values[index * rows + row]
                     let kept = value >= sparseThreshold ? value : 0
-                    frame[row] = kept
+                    sparseFrame[row] = kept
                     if kept > 0 { anyNonZero = true }
                 }
-                push(frame, nonZero: anyNonZero)
+                sparseFrame.withUnsafeBufferPointer { push($0.baseAddress, nonZero: anyNonZero) }
             }
         }
         if settings.magnitudeMedian == 5 && rowsCount > 0 {
-            // Flush the last two frames with zero padding, as medfilt1 does at the end.
-            let zeros = [Float](repeating: 0, count: rowsCount)
-            push(zeros, nonZero: false)
-            push(zeros, nonZero: false)
+            // At the recording's end, flush the last two frames with zero padding as medfilt1 does.
+            for _ in 0..<(2 - contextAfter) { push(nil, nonZero: false) }
         }
         return track
     }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Creates the Python "peer" environment (.build-py/, git-ignored) the benchmarks and interoperability
+# tests compare against. The tool itself never needs Python.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ ! -x .build-py/bin/python ]; then
+  python3 -m venv .build-py
+fi
+.build-py/bin/python -c "import scipy, soundfile, numpy" 2>/dev/null || \
+  .build-py/bin/pip install --quiet --disable-pip-version-check numpy scipy soundfile >&2
+echo .build-py/bin/python
