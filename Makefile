@@ -40,7 +40,15 @@ demo: release
 	@$(USV_RELEASE) verify $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite --json > $(DEMO_DIR)/verify-report.json; \
 	  status=$$?; $(USV_RELEASE) verify $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite --quiet; \
 	  echo "exit status $$status (JSON report: $(DEMO_DIR)/verify-report.json)"; test $$status -eq 1
-	@echo "== 5. The registered plugins"
+	@echo "== 5. Find the USVs in one recording with the original pipeline's detector"
+	$(USV_RELEASE) detect $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav --csv > $(DEMO_DIR)/detections.csv
+	$(USV_RELEASE) detect $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav | tail -n 1
+	@echo "== 6. Draw the first detected USV (with 20 ms around it) as a picture"
+	@first=$$(sed -n 2p $(DEMO_DIR)/detections.csv); start=$${first%%,*}; rest=$${first#*,}; stop=$${rest%%,*}; \
+	  $(USV_RELEASE) spectrogram $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav \
+	    --start $$(awk -v s=$$start 'BEGIN { print (s > 0.02 ? s - 0.02 : 0) }') --stop $$(awk -v s=$$stop 'BEGIN { print s + 0.02 }') \
+	    --out $(DEMO_DIR)/first-usv.png
+	@echo "== 7. The registered plugins"
 	$(USV_RELEASE) plugins
 
 test: deps
