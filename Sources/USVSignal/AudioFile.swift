@@ -31,10 +31,33 @@ public final class AudioFileReader {
     public let path: String
     public let info: AudioInfo
     private var interleaved: [Float] = []
+    /// Keeps in-memory bytes alive while libsndfile reads them through its virtual I/O.
+    private let memory: MemoryAudioBytes?
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(source: .file(path))
+    }
+
+    /// Opens a file, an in-memory file, or an archive member (read into memory through libarchive, never
+    /// extracted to disk) — libsndfile decodes all three the same way.
+    public init(source: ByteSource) throws {
         var sfInfo = SF_INFO()
-        guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
+        let opened: OpaquePointer?
+        switch source {
+        case .file(let path):
+            memory = nil
+            opened = sf_open(path, Int32(SFM_READ), &sfInfo)
+        case .memory(_, let bytes):
+            let stream = MemoryAudioBytes(bytes)
+            memory = stream
+            opened = stream.open(&sfInfo)
+        case .archiveMember:
+            let stream = MemoryAudioBytes(try source.readAll(limit: 1 << 32))
+            memory = stream
+            opened = stream.open(&sfInfo)
+        }
+        let path = source.description
+        guard let handle = opened else {
             throw USVError.io(path: path, reason: "not readable audio: \(String(cString: sf_strerror(nil)))")
         }
         self.handle = handle
@@ -174,5 +197,48 @@ public final class AudioFileWriter {
         guard let handle else { return }
         self.handle = nil
         guard sf_close(handle) == 0 else { throw USVError.io(path: path, reason: "cannot finish the audio file") }
+    }
+}
+
+/// Bytes that libsndfile reads through its virtual I/O callbacks (an archive member held in memory).
+final class MemoryAudioBytes {
+    let bytes: [UInt8]
+    var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func open(_ info: inout SF_INFO) -> OpaquePointer? {
+        var io = SF_VIRTUAL_IO(
+            get_filelen: { user in MemoryAudioBytes.from(user).map { sf_count_t($0.bytes.count) } ?? 0 },
+            seek: { offset, whence, user in
+                guard let stream = MemoryAudioBytes.from(user) else { return -1 }
+                let base: Int
+                switch whence {
+                case SEEK_CUR: base = stream.position
+                case SEEK_END: base = stream.bytes.count
+                default: base = 0
+                }
+                let target = base + Int(offset)
+                guard target >= 0, target <= stream.bytes.count else { return -1 }
+                stream.position = target
+                return sf_count_t(target)
+            },
+            read: { destination, count, user in
+                guard let stream = MemoryAudioBytes.from(user), let destination else { return 0 }
+                let available = max(0, min(Int(count), stream.bytes.count - stream.position))
+                stream.bytes.withUnsafeBytes { source in
+                    guard let base = source.baseAddress else { return }
+                    destination.copyMemory(from: base + stream.position, byteCount: available)
+                }
+                stream.position += available
+                return sf_count_t(available)
+            },
+            write: { _, _, _ in 0 },
+            tell: { user in MemoryAudioBytes.from(user).map { sf_count_t($0.position) } ?? -1 })
+        return sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> MemoryAudioBytes? {
+        pointer.map { Unmanaged<MemoryAudioBytes>.fromOpaque($0).takeUnretainedValue() }
     }
 }

@@ -111,7 +111,14 @@ public struct StreamingSpectrogram {
     @discardableResult
     public func run(path: String, frames wanted: Range<Int>? = nil,
                     _ body: (_ firstFrame: Int, _ frames: Int, _ rows: Int, UnsafeBufferPointer<Float>) throws -> Void) throws -> Int {
-        let reader = try AudioFileReader(path: path)
+        try run(source: .file(path), frames: wanted, body)
+    }
+
+    /// The same for any byte source (a file, an in-memory file, an archive member).
+    @discardableResult
+    public func run(source: ByteSource, frames wanted: Range<Int>? = nil,
+                    _ body: (_ firstFrame: Int, _ frames: Int, _ rows: Int, UnsafeBufferPointer<Float>) throws -> Void) throws -> Int {
+        let reader = try AudioFileReader(source: source)
         let engine = try SpectrogramEngine(parameters: parameters, sampleRate: reader.info.sampleRate)
         let hop = parameters.hop
         let window = parameters.windowLength

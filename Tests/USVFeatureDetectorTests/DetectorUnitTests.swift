@@ -100,9 +100,9 @@ func writeWhistles(_ path: String, calls: [(start: Double, stop: Double, f0: Dou
         let info = try AudioFileReader(path: directory.file("long.wav")).info
         let total = settings.spectrogram.frameCount(samples: info.frames)
         #expect(total >= 20_000)
-        let whole = try FrameTrack.measure(path: directory.file("long.wav"), sampleRate: info.sampleRate, settings: settings,
+        let whole = try FrameTrack.measure(path: .file(directory.file("long.wav")), sampleRate: info.sampleRate, settings: settings,
                                            sparseThreshold: 0.01, frames: 0..<total, totalFrames: total)
-        let split = try FrameTrack.measureInParallel(path: directory.file("long.wav"), info: info, settings: settings, sparseThreshold: 0.01)
+        let split = try FrameTrack.measureInParallel(path: .file(directory.file("long.wav")), info: info, settings: settings, sparseThreshold: 0.01)
         #expect(whole.purity.count == total)
         #expect(split.purity == whole.purity)
         #expect(split.peakFrequency == whole.peakFrequency)

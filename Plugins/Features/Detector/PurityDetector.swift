@@ -106,17 +106,24 @@ public struct PurityDetector: USVDetecting {
         }
     }
 
-    public func detect(recordingAt path: String, parameters: ParameterValues) throws -> DetectionResult {
+    public func detect(recording: ByteSource, parameters: ParameterValues) throws -> DetectionResult {
         let settings = try Settings(parameters)
-        let info = try AudioFileReader(path: path).info
-        let referenceLevel = try Self.sparseThreshold(path: path, info: info, settings: settings)
+        // An archive member is read out of the archive once, then shared by the measuring threads.
+        let audio: ByteSource
+        if case .archiveMember = recording {
+            audio = .memory(name: recording.description, bytes: try recording.readAll(limit: 1 << 32))
+        } else {
+            audio = recording
+        }
+        let info = try AudioFileReader(source: audio).info
+        let referenceLevel = try Self.sparseThreshold(path: audio, info: info, settings: settings)
         let sparseThreshold = settings.sparse ? referenceLevel : 0
-        let track = try FrameTrack.measureInParallel(path: path, info: info, settings: settings, sparseThreshold: sparseThreshold)
+        let track = try FrameTrack.measureInParallel(path: audio, info: info, settings: settings, sparseThreshold: sparseThreshold)
         let minimumPeak = Float(settings.minPeakRatio) * referenceLevel
         let threshold = settings.purityThreshold ?? Self.automaticThreshold(Self.backgroundPurity(track, minimumPeak: minimumPeak))
         let usvs = Self.segment(track, settings: settings, purityThreshold: threshold,
                                 minimumPeak: minimumPeak, sampleRate: info.sampleRate)
-        return DetectionResult(recording: path, sampleRate: info.sampleRate, frames: info.frames, duration: info.duration,
+        return DetectionResult(recording: recording.description, sampleRate: info.sampleRate, frames: info.frames, duration: info.duration,
                                detector: Self.descriptor.id, detectorVersion: Self.descriptor.version,
                                parameterFingerprint: parameters.fingerprint, purityThreshold: threshold,
                                sparseThreshold: Double(sparseThreshold), usvs: usvs)
@@ -124,9 +131,9 @@ public struct PurityDetector: USVDetecting {
 
     /// The 75th percentile of the magnitudes of the middle row and the row at two-thirds of the band over
     /// the last `sparseStretch` seconds (the whole recording when shorter), guarded against calls.
-    static func sparseThreshold(path: String, info: AudioInfo, settings: Settings) throws -> Float {
+    static func sparseThreshold(path: ByteSource, info: AudioInfo, settings: Settings) throws -> Float {
         let stretch = min(info.frames, Int(settings.sparseStretch * Double(info.sampleRate)))
-        let signal = try AudioFileReader(path: path).readSignal(frames: (info.frames - stretch)..<info.frames)
+        let signal = try AudioFileReader(source: path).readSignal(frames: (info.frames - stretch)..<info.frames)
         let spectrogram = try SpectrogramEngine(parameters: settings.spectrogram, sampleRate: info.sampleRate).spectrogram(of: signal.samples)
         guard spectrogram.frames > 0 else { return 0 }
         let rows = [spectrogram.rows / 2, spectrogram.rows * 2 / 3]
@@ -267,7 +274,7 @@ struct FrameTrack {
     var nonZero: [Bool] = []
 
     /// Measures the recording in two halves on two threads (each its own reader and FFT plan) and joins them.
-    static func measureInParallel(path: String, info: AudioInfo, settings: PurityDetector.Settings,
+    static func measureInParallel(path: ByteSource, info: AudioInfo, settings: PurityDetector.Settings,
                                   sparseThreshold: Float) throws -> FrameTrack {
         let total = settings.spectrogram.frameCount(samples: info.frames)
         let workers = total >= 20_000 ? 2 : 1
@@ -300,7 +307,7 @@ struct FrameTrack {
 
     /// Measures frames `frames` of `totalFrames`. The 5-bin time median needs two frames either side: they
     /// are read as context inside the recording and taken as zeros (MATLAB `medfilt1`) beyond its ends.
-    static func measure(path: String, sampleRate: Int, settings: PurityDetector.Settings, sparseThreshold: Float,
+    static func measure(path: ByteSource, sampleRate: Int, settings: PurityDetector.Settings, sparseThreshold: Float,
                         frames: Range<Int>, totalFrames: Int) throws -> FrameTrack {
         var track = FrameTrack()
         let contextBefore = settings.magnitudeMedian == 5 ? min(2, frames.lowerBound) : 0
@@ -390,7 +397,7 @@ struct FrameTrack {
             }
         }
 
-        try StreamingSpectrogram(parameters: parameters).run(path: path, frames: streamed) { _, frames, rows, values in
+        try StreamingSpectrogram(parameters: parameters).run(source: path, frames: streamed) { _, frames, rows, values in
             if rowsCount == 0 {
                 rowsCount = rows
                 ring = [Float](repeating: 0, count: 5 * rows)

@@ -17,7 +17,14 @@ public protocol FeaturePlugin: Plugin {
 
 /// A feature plugin that finds USVs in a whole recording, streamed from disk.
 public protocol USVDetecting: FeaturePlugin {
-    func detect(recordingAt path: String, parameters: ParameterValues) throws -> DetectionResult
+    /// Finds the USVs of a recording: a file, an in-memory file or an archive member.
+    func detect(recording: ByteSource, parameters: ParameterValues) throws -> DetectionResult
+}
+
+extension USVDetecting {
+    public func detect(recordingAt path: String, parameters: ParameterValues) throws -> DetectionResult {
+        try detect(recording: .file(path), parameters: parameters)
+    }
 }
 
 /// One USV as per-USV feature plugins see it: its spectrogram frames (from its start to its stop) and times.
