@@ -63,15 +63,19 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         // Shared signal processing and audio I/O used by plugins (libsndfile, FFTW).
         .target(name: "USVSignal", dependencies: ["USVCore", "CSndfile", "CFFTW3"], swiftSettings: swiftSettings),
+        // Runs a data-set adapter's plan into the catalog: verify, detect, store (one transaction per recording).
+        .target(name: "USVIngest", dependencies: [
+            "USVCore", "USVCatalog", "USVSignal", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: swiftSettings),
         // Conformance checkers and fixture generators that every plugin's tests call.
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
             "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
-            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetSynth",
+            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
-            "USVCore", "USVCatalog", "USVSignal", "USVBuiltins",
+            "USVCore", "USVCatalog", "USVSignal", "USVIngest", "USVBuiltins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
@@ -85,6 +89,7 @@ let package = Package(
         plugin("USVFeatureVectors", path: "Plugins/Features/Vectors", dependencies: ["USVSignal"]),
         plugin("USVFeatureExtended", path: "Plugins/Features/Extended", dependencies: ["USVSignal"]),
         plugin("USVFeatureDNNInput", path: "Plugins/Features/DNNInput", dependencies: ["USVSignal"]),
+        plugin("USVDataSetDonders", path: "Plugins/DataSets/Donders"),
         plugin("USVDataSetSynth", path: "Plugins/DataSets/Synth", dependencies: ["USVSignal", "CArchive"]),
 
         // Tests: one target per module.
@@ -105,5 +110,8 @@ let package = Package(
         tests("USVFeatureExtended"),
         tests("USVFeatureDNNInput"),
         tests("USVDataSetSynth"),
+        tests("USVDataSetDonders", dependencies: ["USVDataSetSynth"]),
+        // Ingest end to end on the synthetic twin, with the real plugins from the builtin registry.
+        tests("USVIngest", dependencies: ["USVBuiltins", "USVCatalog", "USVDataSetSynth", "usv"]),
     ]
 )

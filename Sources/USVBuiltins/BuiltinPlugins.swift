@@ -1,4 +1,5 @@
 import USVCore
+import USVDataSetDonders
 import USVDataSetSynth
 import USVFeatureDetector
 import USVFeatureDNNInput
@@ -20,6 +21,7 @@ public enum BuiltinPlugins {
         SpectralVectors(),
         ExtendedFeatureSet(),
         DNNInputImage(),
+        DondersAdapter(),
         DondersSynthSource(),
     ]
 

@@ -16,6 +16,7 @@ public final class Catalog: Sendable {
         if !directory.isEmpty { try makeDirectories(directory) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
             try database.writeWithoutTransaction { db in

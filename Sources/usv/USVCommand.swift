@@ -22,7 +22,8 @@ struct USVCommand: ParsableCommand {
               usv plugins
             """,
         version: "0.1.0",
-        subcommands: [VerifyCommand.self, SynthCommand.self, DetectCommand.self, SpectrogramCommand.self, PluginsCommand.self])
+        subcommands: [VerifyCommand.self, SynthCommand.self, IngestCommand.self, LsCommand.self, StatsCommand.self, ShowCommand.self,
+                      DetectCommand.self, SpectrogramCommand.self, PluginsCommand.self])
 }
 
 /// Options every catalog-using command shares.

@@ -1,7 +1,121 @@
-/// A published data set's layout: recognises it and says what it would ingest (issue #5 builds ingest on it).
+/// A published data set's layout: recognises it, plans what to ingest, and reads its deposited tables.
+/// The core runs the plan (verification, detection, the catalog); the adapter only knows the layout.
 public protocol DataSetAdapter: Plugin {
     /// True when the directory (or archive) at `root` has this data set's layout.
     func recognises(root: String) -> Bool
+    /// What there is to ingest under `root`, and what is skipped and why. Animals whose name or id is in
+    /// `excludedAnimals` are left out (reported as skipped).
+    func plan(root: String, excludedAnimals: Set<String>) throws -> IngestPlan
+    /// Reads one deposited table of the plan. Throws `USVError.malformed` naming the file and line.
+    func readTable(_ table: PlannedTable, root: String) throws -> DepositedTable
+}
+
+/// Who published a data set and under which terms.
+public struct DataSetDescription: Codable, Sendable, Hashable {
+    public var name: String
+    public var handle: String?
+    public var licence: String?
+    public var acknowledgement: String?
+
+    public init(name: String, handle: String?, licence: String?, acknowledgement: String?) {
+        self.name = name
+        self.handle = handle
+        self.licence = licence
+        self.acknowledgement = acknowledgement
+    }
+}
+
+/// One recording to ingest: its place (a file, or a member of an archive file) and its animal.
+public struct PlannedRecording: Sendable, Hashable {
+    /// Path relative to the data-set root of the file (the archive, for members).
+    public var path: String
+    public var archiveMember: String?
+    public var animal: Animal
+
+    public init(path: String, archiveMember: String?, animal: Animal) {
+        self.path = path
+        self.archiveMember = archiveMember
+        self.animal = animal
+    }
+
+    /// A stable name for reports: `path` or `path//member`.
+    public var displayName: String { archiveMember.map { "\(path)//\($0)" } ?? path }
+}
+
+/// A deposited table to read.
+public struct PlannedTable: Sendable, Hashable {
+    public enum Kind: String, Sendable, Codable { case features, labels }
+    public var path: String
+    public var kind: Kind
+    /// Column names (from the file name for the Donders tables, which have no header row).
+    public var columns: [String]
+    /// Who made the values: `deposited-features`, `human1`, `human2`, …
+    public var annotator: String
+
+    public init(path: String, kind: Kind, columns: [String], annotator: String) {
+        self.path = path
+        self.kind = kind
+        self.columns = columns
+        self.annotator = annotator
+    }
+}
+
+/// A file or member left out, and why.
+public struct SkippedItem: Codable, Sendable, Hashable {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+}
+
+/// Everything an adapter found.
+public struct IngestPlan: Sendable {
+    public var dataSet: DataSetDescription
+    public var recordings: [PlannedRecording]
+    public var tables: [PlannedTable]
+    public var skipped: [SkippedItem]
+
+    public init(dataSet: DataSetDescription, recordings: [PlannedRecording], tables: [PlannedTable], skipped: [SkippedItem]) {
+        self.dataSet = dataSet
+        self.recordings = recordings
+        self.tables = tables
+        self.skipped = skipped
+    }
+}
+
+/// One row of a deposited table, with its line number.
+public struct DepositedRow: Sendable, Hashable {
+    public var line: Int
+    public var fileID: Int
+    /// The data-set animal id and sex, where the table has them.
+    public var animalID: Int?
+    public var sex: Sex?
+    /// The numeric columns by name (duration, avgfreq, avgvol, …).
+    public var values: [String: Double]
+    public var properties: CallProperties?
+
+    public init(line: Int, fileID: Int, animalID: Int?, sex: Sex?, values: [String: Double], properties: CallProperties?) {
+        self.line = line
+        self.fileID = fileID
+        self.animalID = animalID
+        self.sex = sex
+        self.values = values
+        self.properties = properties
+    }
+}
+
+/// A deposited table as read.
+public struct DepositedTable: Sendable {
+    public var table: PlannedTable
+    public var rows: [DepositedRow]
+
+    public init(table: PlannedTable, rows: [DepositedRow]) {
+        self.table = table
+        self.rows = rows
+    }
 }
 
 /// Options for generating a data set.

@@ -1,0 +1,215 @@
+import Foundation
+import USVCore
+
+/// The layout of the Donders data set of Ivanenko et al. 2020 (handle 11633/di.dcn.DSC_620840_0003_891),
+/// and of its synthetic twin from `usv synth`:
+///
+/// - `Data/RawRecordings/Sex/Rfem_AfemNN.wav` and `Rmale_AfemNN.wav`: an awake resident (female or male NN)
+///   with an anaesthetised female partner; every USV is the resident's. Animal ids follow the original
+///   code: female NN → NN, male NN → NN + 10 (or + the number of females when there are more than 10).
+/// - `Data/RawRecordings/Strain/RecordingsCortexless.zip`: members `…/<Cortexless|Control>_<F|M><NN>.wav`
+///   read in place; ids cortexless NN → 100 + NN, control NN → 200 + NN (USVKit's convention: the data set
+///   states none).
+/// - `Data/FIG_USVClassify_BasicAnalysis/features_fileid_animalid_sex_….csv`: one row per USV, no header,
+///   column names in the file name, CRLF; `Data/USVSpectrograms/labeling-human2.csv`: manual labels
+///   (`fileid, direction, peaks, breaks, broadband, tremolo, complex`).
+public struct DondersAdapter: DataSetAdapter {
+    public static let descriptor = PluginDescriptor(
+        id: "dataset-adapter.donders", version: "1.0.0", kind: .dataSetAdapter,
+        summary: "Ivanenko et al. 2020 (Donders DSC_620840_0003_891) and its synthetic twin: Sex WAVs, cortexless zip, feature and label tables",
+        capabilities: ["recognise", "plan", "read-tables", "archive-members"])
+
+    public init() {}
+
+    static let sexDirectory = "Data/RawRecordings/Sex"
+    static let strainArchive = "Data/RawRecordings/Strain/RecordingsCortexless.zip"
+    static let featureTable = "Data/FIG_USVClassify_BasicAnalysis/features_fileid_animalid_sex_duration_avgfreq_avgvol_direction_peaks_breaks_broadband_tremolo_complex.csv"
+    static let labelTables = ["Data/USVSpectrograms/labeling-human2.csv": "human2", "Data/USVSpectrograms/labeling-human1.csv": "human1"]
+    static let labelColumns = ["fileid", "direction", "peaks", "breaks", "broadband", "tremolo", "complex"]
+
+    public func recognises(root: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
+        return FileManager.default.fileExists(atPath: FilePaths.join(root, Self.sexDirectory))
+            || FileManager.default.fileExists(atPath: FilePaths.join(root, Self.featureTable))
+    }
+
+    public func plan(root: String, excludedAnimals: Set<String>) throws -> IngestPlan {
+        guard recognises(root: root) else {
+            throw USVError.usage("\(root): not the Donders layout (no \(Self.sexDirectory) and no feature table). "
+                + "A zipped data set must be unzipped first")
+        }
+        var skipped: [SkippedItem] = []
+        var recordings: [PlannedRecording] = []
+
+        // The Sex recordings.
+        let sexFiles = ((try? FileManager.default.contentsOfDirectory(atPath: FilePaths.join(root, Self.sexDirectory))) ?? []).sorted()
+        let females = sexFiles.compactMap { Self.sexRecording($0) }.filter { $0.sex == .female }.count
+        let maleOffset = max(10, females)
+        for name in sexFiles {
+            let path = Self.sexDirectory + "/" + name
+            guard let parsed = Self.sexRecording(name) else {
+                if !OSArtefacts.isArtefact(path) { skipped.append(SkippedItem(path: path, reason: "name is not Rfem_AfemNN.wav or Rmale_AfemNN.wav")) }
+                continue
+            }
+            let animal = Animal(dataSetAnimalID: parsed.sex == .female ? parsed.number : parsed.number + maleOffset,
+                                originalName: String(format: "%@%02d", parsed.sex == .female ? "Rfem" : "Rmale", parsed.number),
+                                sex: parsed.sex, genotype: .wildType, partner: String(format: "Afem%02d (anaesthetised)", parsed.number))
+            if Self.isExcluded(animal, excludedAnimals) {
+                skipped.append(SkippedItem(path: path, reason: "animal \(animal.dataSetAnimalID) (\(animal.originalName)) excluded"))
+                continue
+            }
+            recordings.append(PlannedRecording(path: path, archiveMember: nil, animal: animal))
+        }
+
+        // The cortexless and control recordings, read in place from their zip.
+        let archive = FilePaths.join(root, Self.strainArchive)
+        if FileManager.default.fileExists(atPath: archive) {
+            do {
+                let reader = try ArchiveReader(path: archive)
+                while let member = try reader.nextMember() {
+                    guard member.kind == .regular else { continue }
+                    let name = FilePaths.lastComponent(member.path)
+                    guard FilePaths.unsafeReason(member.path) == nil, let parsed = Self.strainRecording(name) else {
+                        if !OSArtefacts.isArtefact(member.path) {
+                            skipped.append(SkippedItem(path: "\(Self.strainArchive)//\(member.path)",
+                                                       reason: "name is not <Cortexless|Control>_<F|M>NN.wav"))
+                        }
+                        continue
+                    }
+                    let animal = Animal(dataSetAnimalID: (parsed.genotype == .cortexless ? 100 : 200) + parsed.number,
+                                        originalName: String(name.dropLast(4)), sex: parsed.sex, genotype: parsed.genotype,
+                                        partner: nil)
+                    if Self.isExcluded(animal, excludedAnimals) {
+                        skipped.append(SkippedItem(path: "\(Self.strainArchive)//\(member.path)",
+                                                   reason: "animal \(animal.dataSetAnimalID) (\(animal.originalName)) excluded"))
+                        continue
+                    }
+                    recordings.append(PlannedRecording(path: Self.strainArchive, archiveMember: member.path, animal: animal))
+                }
+            } catch {
+                skipped.append(SkippedItem(path: Self.strainArchive, reason: "cannot list the archive: \(error)"))
+            }
+        }
+
+        // Deposited tables.
+        var tables: [PlannedTable] = []
+        if FileManager.default.fileExists(atPath: FilePaths.join(root, Self.featureTable)) {
+            tables.append(PlannedTable(path: Self.featureTable, kind: .features, columns: Self.columns(fromFileName: Self.featureTable),
+                                       annotator: "deposited-features"))
+        }
+        for (path, annotator) in Self.labelTables.sorted(by: { $0.key < $1.key })
+        where FileManager.default.fileExists(atPath: FilePaths.join(root, path)) {
+            tables.append(PlannedTable(path: path, kind: .labels, columns: Self.labelColumns, annotator: annotator))
+        }
+        let analysis = "Data/FIG_USVClassify_BasicAnalysis"
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: FilePaths.join(root, analysis))) ?? []).sorted()
+        where name.hasPrefix("features_") && analysis + "/" + name != Self.featureTable {
+            skipped.append(SkippedItem(path: analysis + "/" + name,
+                                       reason: "the same USVs as the fileid/animalid table, without animal ids or with the paper's predictions"))
+        }
+        for other in ["Data/USVSpectrograms/labeling-human1.xlsx"] where FileManager.default.fileExists(atPath: FilePaths.join(root, other)) {
+            skipped.append(SkippedItem(path: other, reason: "Excel workbooks are not read; the same labels are in labeling-human2.csv"))
+        }
+        let perUSV = "Data/Spectrogram2GenderSingleRecordingsTestsetTrainedNetworks/data.zip"
+        if FileManager.default.fileExists(atPath: FilePaths.join(root, perUSV)) {
+            skipped.append(SkippedItem(path: perUSV, reason: "per-USV MATLAB files are not ingested yet (the MAT reader comes with the formats issue)"))
+        }
+
+        return IngestPlan(dataSet: Self.description(root: root), recordings: recordings, tables: tables, skipped: skipped)
+    }
+
+    public func readTable(_ table: PlannedTable, root: String) throws -> DepositedTable {
+        let path = FilePaths.join(root, table.path)
+        let text = String(decoding: try readWholeFile(path, limit: 1 << 30), as: UTF8.self)
+        var rows: [DepositedRow] = []
+        var lineNumber = 0
+        // "\r\n" is one Character in Swift, so both line endings are named.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            lineNumber += 1
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
+            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == table.columns.count else {
+                throw USVError.malformed(path: table.path, location: "line \(lineNumber)",
+                                         reason: "\(cells.count) columns, expected \(table.columns.count) (\(table.columns.joined(separator: ", ")))")
+            }
+            var values: [String: Double] = [:]
+            for (column, cell) in zip(table.columns, cells) {
+                guard let value = Double(cell), value.isFinite else {
+                    throw USVError.malformed(path: table.path, location: "line \(lineNumber), column '\(column)'",
+                                             reason: "'\(cell)' is not a number")
+                }
+                values[column] = value
+            }
+            guard let fileID = values["fileid"].flatMap({ $0 >= 0 && $0.rounded() == $0 ? Int($0) : nil }) else {
+                throw USVError.malformed(path: table.path, location: "line \(lineNumber), column 'fileid'",
+                                         reason: "fileid must be a whole number ≥ 0")
+            }
+            let sex = values["sex"].flatMap { Sex(rawValue: Int($0)) }
+            if values["sex"] != nil && sex == nil {
+                throw USVError.malformed(path: table.path, location: "line \(lineNumber), column 'sex'", reason: "sex must be 0 (female) or 1 (male)")
+            }
+            var properties: CallProperties?
+            if let direction = values["direction"], let peaks = values["peaks"], let breaks = values["breaks"],
+               let broadband = values["broadband"], let tremolo = values["tremolo"], let complex = values["complex"] {
+                guard [-1, 0, 1].contains(direction) else {
+                    throw USVError.malformed(path: table.path, location: "line \(lineNumber), column 'direction'",
+                                             reason: "direction must be −1, 0 or 1, got \(direction)")
+                }
+                properties = CallProperties(direction: Int(direction), peaks: Int(peaks.rounded()), breaks: Int(breaks.rounded()),
+                                            broadband: broadband, tremolo: tremolo, complex: complex)
+            }
+            rows.append(DepositedRow(line: lineNumber, fileID: fileID, animalID: values["animalid"].map { Int($0) }, sex: sex,
+                                     values: values, properties: properties))
+        }
+        return DepositedTable(table: table, rows: rows)
+    }
+
+    // MARK: - Names
+
+    static func sexRecording(_ name: String) -> (sex: Sex, number: Int)? {
+        guard name.hasSuffix(".wav") else { return nil }
+        let stem = name.dropLast(4)
+        for (prefix, sex) in [("Rfem_Afem", Sex.female), ("Rmale_Afem", Sex.male)] where stem.hasPrefix(prefix) {
+            let digits = stem.dropFirst(prefix.count)
+            if !digits.isEmpty, digits.allSatisfy(\.isNumber), let number = Int(digits) { return (sex, number) }
+        }
+        return nil
+    }
+
+    static func strainRecording(_ name: String) -> (genotype: Genotype, sex: Sex, number: Int)? {
+        guard name.hasSuffix(".wav") else { return nil }
+        let parts = name.dropLast(4).split(separator: "_")
+        guard parts.count == 2, let letter = parts[1].first, let number = Int(parts[1].dropFirst()) else { return nil }
+        let genotype: Genotype
+        switch parts[0].lowercased() {
+        case "cortexless": genotype = .cortexless
+        case "control", "wildtype", "wt": genotype = .wildType
+        default: return nil
+        }
+        guard let sex = Sex(name: String(letter)) else { return nil }
+        return (genotype, sex, number)
+    }
+
+    /// Column names from a Donders table name: `features_fileid_animalid_sex.csv` → fileid, animalid, sex.
+    static func columns(fromFileName path: String) -> [String] {
+        let name = FilePaths.lastComponent(path)
+        let stem = name.hasSuffix(".csv") ? String(name.dropLast(4)) : name
+        return stem.split(separator: "_").dropFirst().map(String.init)
+    }
+
+    static func isExcluded(_ animal: Animal, _ excluded: Set<String>) -> Bool {
+        excluded.contains(String(animal.dataSetAnimalID)) || excluded.contains(animal.originalName)
+    }
+
+    static func description(root: String) -> DataSetDescription {
+        let readme = (try? readWholeFile(FilePaths.join(root, "README.txt"), limit: 1 << 20)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let synthetic = readme.contains("SYNTHETIC")
+        return DataSetDescription(
+            name: synthetic ? "Donders DSC_620840_0003_891 (synthetic twin)" : "Donders DSC_620840_0003_891",
+            handle: synthetic ? nil : "11633/di.dcn.DSC_620840_0003_891",
+            licence: "CC BY-NC 4.0",
+            acknowledgement: "Data were provided (in part) by the Donders Institute for Brain, Cognition and Behaviour, Radboud University Nijmegen")
+    }
+}
