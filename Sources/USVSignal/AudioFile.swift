@@ -68,6 +68,10 @@ public final class AudioFileReader {
         let container = Self.containers[type] ?? "audio"
         info = AudioInfo(sampleRate: Int(sfInfo.samplerate), channels: Int(sfInfo.channels), frames: Int(sfInfo.frames),
                          bitDepth: bits, encoding: "\(container)/\(encoding)")
+        // libsndfile quietly reads a truncated file as a shorter one; its log says so ("data : N (should be M)").
+        if let truncation = Self.truncation(handle) {
+            throw USVError.malformed(path: path, location: "data chunk", reason: truncation + " — the file is truncated; download it again")
+        }
         guard info.channels > 0, info.sampleRate > 0 else {
             // deinit closes the handle (all properties are set).
             throw USVError.malformed(path: path, location: "header", reason: "no channels or no sample rate")
@@ -75,6 +79,19 @@ public final class AudioFileReader {
     }
 
     deinit { sf_close(handle) }
+
+    /// The header's data length against what the file holds, when libsndfile's log reports a shortfall.
+    static func truncation(_ handle: OpaquePointer) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        sf_command(handle, Int32(SFC_GET_LOG_INFO), &buffer, Int32(buffer.count))
+        let log = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in log.split(separator: "\n") where line.hasPrefix("data") && line.contains("should be") {
+            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            guard numbers.count >= 2, numbers[1] < numbers[0] else { continue }
+            return "the header announces \(numbers[0]) data bytes but only \(numbers[1]) are there"
+        }
+        return nil
+    }
 
     /// Moves to frame `frame`.
     public func seek(toFrame frame: Int) throws {

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import USVCore
+import USVTestSupport
+
+@Suite struct CatalogCommandTests {
+    @Test func ingestThenQueryWithJSONThatMatchesTheSchemas() throws {
+        let directory = try TemporaryDirectory("cli-catalog")
+        defer { directory.remove() }
+        let root = directory.file("twin")
+        let catalog = directory.file("c.sqlite")
+        #expect(try USVExecutable.run(["synth", root, "--scale", "tiny", "--seed", "9"]).status == 0)
+        let ingest = try USVExecutable.run(["ingest", root, "--catalog", catalog, "--json"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        try validateAgainstSchema("ingest-report.schema.json", ingest.stdout)
+        #expect(ingest.stderr.contains("[1/"))
+
+        let list = try USVExecutable.run(["ls", "--catalog", catalog, "--sex", "male", "--source", "detected", "--json"])
+        #expect(list.status == 0)
+        try validateAgainstSchema("usv-list.schema.json", list.stdout)
+        guard case .array(let usvs)? = try JSONDecoder().decode(JSONValue.self, from: list.stdout)["usvs"] else {
+            Issue.record("no usvs")
+            return
+        }
+        #expect(!usvs.isEmpty)
+        #expect(usvs.allSatisfy { $0["sex"] == .string("male") && $0["source"] == .string("detected") })
+
+        let stats = try USVExecutable.run(["stats", "--catalog", catalog, "--json"])
+        try validateAgainstSchema("catalog-stats.schema.json", stats.stdout)
+        let human = try USVExecutable.run(["stats", "--catalog", catalog])
+        #expect(human.stdoutText.contains("USV records"))
+
+        guard case .number(let id)? = usvs.first?["id"] else { return }
+        let show = try USVExecutable.run(["show", String(Int(id)), "--catalog", catalog, "--json"])
+        #expect(show.status == 0)
+        try validateAgainstSchema("usv-detail.schema.json", show.stdout)
+        #expect(try USVExecutable.run(["show", String(Int(id)), "--catalog", catalog]).stdoutText.contains("provenance"))
+        #expect(try USVExecutable.run(["show", "999999", "--catalog", catalog]).status == 2)
+        #expect(try USVExecutable.run(["ls", "--catalog", catalog, "--sex", "neither"]).status == 2)
+        #expect(try USVExecutable.run(["ingest", directory.path, "--catalog", catalog]).status == 2)
+    }
+}
