@@ -33,21 +33,22 @@ demo: release
 	$(USV_RELEASE) synth $(DEMO_DIR)/dataset --scale small --seed 1
 	@echo "== 2. Verify it against its MANIFEST.txt (Icon\\r files are skipped OS artefacts)"
 	$(USV_RELEASE) verify $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite
-	@echo "== 3. Verify again: unchanged files come from the catalog's verify cache"
-	$(USV_RELEASE) verify $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite --quiet
-	@echo "== 4. Corrupt one byte of one recording and verify again (exit status 1 expected)"
+	@echo "== 3. Ingest it: verify (from the cache), detect every USV, store records, tables and provenance"
+	$(USV_RELEASE) ingest $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite 2> $(DEMO_DIR)/ingest.log | head -n 12
+	@echo "== 4. Query the catalog"
+	$(USV_RELEASE) ls --catalog $(DEMO_DIR)/catalog.sqlite --sex male --min-duration 0.05 --limit 5
+	$(USV_RELEASE) show 1 --catalog $(DEMO_DIR)/catalog.sqlite
+	@echo "== 5. Draw the first detected USV (with 20 ms around it) as a picture"
+	@first=$$($(USV_RELEASE) detect $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav --csv | sed -n 2p); \
+	  start=$${first%%,*}; rest=$${first#*,}; stop=$${rest%%,*}; \
+	  $(USV_RELEASE) spectrogram $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav \
+	    --start $$(awk -v s=$$start 'BEGIN { print (s > 0.02 ? s - 0.02 : 0) }') --stop $$(awk -v s=$$stop 'BEGIN { print s + 0.02 }') \
+	    --out $(DEMO_DIR)/first-usv.png
+	@echo "== 6. Corrupt one byte of one recording and verify again (exit status 1 expected)"
 	@printf '\377' | dd of=$(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rfem_Afem01.wav bs=1 seek=100000 conv=notrunc status=none
 	@$(USV_RELEASE) verify $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite --json > $(DEMO_DIR)/verify-report.json; \
 	  status=$$?; $(USV_RELEASE) verify $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite --quiet; \
 	  echo "exit status $$status (JSON report: $(DEMO_DIR)/verify-report.json)"; test $$status -eq 1
-	@echo "== 5. Find the USVs in one recording with the original pipeline's detector"
-	$(USV_RELEASE) detect $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav --csv > $(DEMO_DIR)/detections.csv
-	$(USV_RELEASE) detect $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav | tail -n 1
-	@echo "== 6. Draw the first detected USV (with 20 ms around it) as a picture"
-	@first=$$(sed -n 2p $(DEMO_DIR)/detections.csv); start=$${first%%,*}; rest=$${first#*,}; stop=$${rest%%,*}; \
-	  $(USV_RELEASE) spectrogram $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav \
-	    --start $$(awk -v s=$$start 'BEGIN { print (s > 0.02 ? s - 0.02 : 0) }') --stop $$(awk -v s=$$stop 'BEGIN { print s + 0.02 }') \
-	    --out $(DEMO_DIR)/first-usv.png
 	@echo "== 7. The registered plugins"
 	$(USV_RELEASE) plugins
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # USVKit benchmarks: each measures usv against a peer in the same run and prints both and the ratio.
-# Usage: bash Benchmarks/run.sh [verify|synth|features|all]   (run by `make bench`; needs .build/release/usv)
+# Usage: bash Benchmarks/run.sh [verify|synth|features|ingest|all]   (run by `make bench`; needs .build/release/usv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USV=${USV:-.build/release/usv}
@@ -76,6 +76,17 @@ bench_features() {
   rm -f "$dir/usv.f32" "$dir/scipy.f32"
 }
 
+bench_ingest() {
+  local dir="$OUT/ingest-paper"
+  rm -rf "$dir"; mkdir -p "$dir"
+  "$USV" synth "$dir/twin" --scale paper --seed 1 > /dev/null 2>&1
+  local t0 t1
+  t0=$(now); /usr/bin/time -v "$USV" ingest "$dir/twin" --catalog "$dir/catalog.sqlite" > "$dir/ingest.txt" 2> "$dir/ingest.time"; t1=$(now)
+  printf 'ingest --scale paper (18 x 180 s Sex + 12 x 180 s in the zip, tables; verify first): %.1f s, peak RSS %s kB, %s USV records\n' \
+    "$(elapsed "$t0" "$t1")" "$(peak_kb "$dir/ingest.time")" "$(grep 'USV records' "$dir/ingest.txt" | awk '{print $1}')"
+  rm -rf "$dir"
+}
+
 bench_synth() {
   local dir="$OUT/synth-paper"
   rm -rf "$dir"
@@ -91,6 +102,7 @@ case "$what" in
   verify) bench_verify ;;
   synth) bench_synth ;;
   features) bench_features ;;
-  all) bench_verify; bench_synth; bench_features ;;
-  *) echo "usage: $0 [verify|synth|features|all]" >&2; exit 2 ;;
+  ingest) bench_ingest ;;
+  all) bench_verify; bench_synth; bench_features; bench_ingest ;;
+  *) echo "usage: $0 [verify|synth|features|ingest|all]" >&2; exit 2 ;;
 esac

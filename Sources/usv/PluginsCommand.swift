@@ -36,7 +36,7 @@ struct PluginsCommand: ParsableCommand {
         for descriptor in descriptors {
             print("\n\(descriptor.id): \(descriptor.summary)")
             for parameter in descriptor.parameters {
-                print("  --\(parameter.name) (\(parameter.type), default \(parameter.defaultValue)): \(parameter.summary)")
+                print("  --param \(parameter.name)=\(parameter.defaultValue)  (\(parameter.type)) \(parameter.summary)")
             }
         }
     }
