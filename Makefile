@@ -31,7 +31,7 @@ demo: release
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	@echo "== 1. Make a synthetic twin of the Donders data set (usv synth --scale small)"
 	$(USV_RELEASE) synth $(DEMO_DIR)/dataset --scale small --seed 1
-	@echo "== 2. Verify it against its MANIFEST.txt (Icon\\r files are skipped OS artefacts)"
+	@echo "== 2. Verify it against its MANIFEST.txt (the empty macOS Icon<CR> files are skipped OS artefacts)"
 	$(USV_RELEASE) verify $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite
 	@echo "== 3. Ingest it: verify (from the cache), detect every USV, store records, tables and provenance"
 	$(USV_RELEASE) ingest $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite 2> $(DEMO_DIR)/ingest.log | head -n 12

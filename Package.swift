@@ -33,7 +33,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries, each behind a module map and a small shim header.
@@ -54,7 +53,6 @@ let package = Package(
         .target(name: "USVCore", dependencies: [
             "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         // The SQLite catalog (GRDB): schema, migrations, verify cache, runs.
         .target(name: "USVCatalog", dependencies: [
@@ -77,7 +75,6 @@ let package = Package(
         .executableTarget(name: "usv", dependencies: [
             "USVCore", "USVCatalog", "USVSignal", "USVIngest", "USVBuiltins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
 
         // Runtime plugins.

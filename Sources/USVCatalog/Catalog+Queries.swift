@@ -214,3 +214,49 @@ extension Catalog {
         }
     }
 }
+
+/// A detected USV whose audio a feature plugin needs, with where to read it.
+public struct USVAudioReference: Sendable, Hashable {
+    public var usvID: Int64
+    public var root: String
+    public var path: String
+    public var archiveMember: String?
+    public var startSample: Int
+    public var stopSample: Int
+    public var startSeconds: Double
+    public var stopSeconds: Double
+}
+
+extension Catalog {
+    /// Detected USVs matching `filter` that do not yet have values from `plugin` with `parameters`.
+    public func usvsMissingFeature(matching filter: USVFilter, plugin: String, parameters: String,
+                                   limit: Int? = nil) throws -> (missing: [USVAudioReference], cached: Int) {
+        var detected = filter
+        detected.source = .detected
+        let (condition, arguments) = detected.sql()
+        let limitClause = limit.map { " LIMIT \($0)" } ?? ""
+        return try database.read { db in
+            let has = "EXISTS (SELECT 1 FROM features f WHERE f.usv_id = u.id AND f.plugin = ? AND f.parameters = ?)"
+            var all = arguments
+            all += [plugin, parameters]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT u.id, d.root, r.path, r.archive_member, u.start_sample, u.stop_sample, u.start_s, u.stop_s \(Self.joins)
+                WHERE \(condition) AND NOT \(has) ORDER BY r.id, u.start_sample\(limitClause)
+                """, arguments: all)
+            let cached = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.joins) WHERE \(condition) AND \(has)", arguments: all) ?? 0
+            return (rows.map { row in
+                let member: String = row["archive_member"]
+                return USVAudioReference(usvID: row["id"], root: row["root"], path: row["path"], archiveMember: member.isEmpty ? nil : member,
+                                         startSample: row["start_sample"], stopSample: row["stop_sample"],
+                                         startSeconds: row["start_s"], stopSeconds: row["stop_s"])
+            }, cached)
+        }
+    }
+
+    /// Stores feature values of several USVs in one transaction.
+    public func storeFeatures(_ values: [(usvID: Int64, feature: StoredFeature)]) throws {
+        try database.write { db in
+            for (usvID, feature) in values { try Self.insert(feature, usvID: usvID, db) }
+        }
+    }
+}

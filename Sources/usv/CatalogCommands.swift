@@ -301,3 +301,51 @@ struct ShowCommand: ParsableCommand {
         print(lines.joined(separator: "\n"))
     }
 }
+
+struct FeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Compute a per-USV feature plugin over detected USVs of the catalog and store the values.",
+        discussion: """
+            Values are kept per plugin id, version and parameter fingerprint: a second run with the same \
+            parameters reuses them, new parameters compute new values beside the old. Audio is read from the \
+            ingested recordings (archive members in memory, never extracted).
+
+            Examples:
+              usv features --plugin feature.extended-24
+              usv features --plugin feature.spectral-vectors --sex male --param time-points=64
+              usv features --plugin feature.dnn-input --json
+            """)
+
+    @Option(help: "The feature plugin id (usv plugins --kind feature).")
+    var plugin: String
+
+    @OptionGroup var filterOptions: USVFilterOptions
+
+    @Option(help: "At most this many USVs.")
+    var limit: Int?
+
+    @Flag(help: "Write JSON (schemas/features-report.schema.json).")
+    var json = false
+
+    @OptionGroup var parameterOptions: PluginParameterOptions
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() throws {
+        guard let catalog = try catalogOptions.open() else { throw ValidationError("features needs the catalog; drop --no-catalog") }
+        let feature = try registry().require((any USVFeatureComputing).self, id: plugin)
+        let progress = TerminalProgress()
+        let report = try FeatureRunner(plugin: feature, catalog: catalog, progress: progress)
+            .run(filter: try filterOptions.filter(), parameters: try parameterOptions.values(for: feature.descriptor), limit: limit)
+        progress.finish()
+        if json {
+            try printJSON(report)
+        } else {
+            print(String(format: "%@ %@: computed %d, reused %d, failed %d recordings, %.2f s", report.plugin, report.pluginVersion,
+                         report.computed, report.cached, report.failed.count, report.seconds))
+            for failure in report.failed { print("  FAILED \(failure)") }
+        }
+        if !report.failed.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -22,7 +22,7 @@ struct USVCommand: ParsableCommand {
               usv plugins
             """,
         version: "0.1.0",
-        subcommands: [VerifyCommand.self, SynthCommand.self, IngestCommand.self, LsCommand.self, StatsCommand.self, ShowCommand.self,
+        subcommands: [VerifyCommand.self, SynthCommand.self, IngestCommand.self, LsCommand.self, StatsCommand.self, ShowCommand.self, FeaturesCommand.self,
                       DetectCommand.self, SpectrogramCommand.self, PluginsCommand.self])
 }
 

@@ -36,6 +36,29 @@ import USVTestSupport
         try validateAgainstSchema("usv-detail.schema.json", show.stdout)
         #expect(try USVExecutable.run(["show", String(Int(id)), "--catalog", catalog]).stdoutText.contains("provenance"))
         #expect(try USVExecutable.run(["show", "999999", "--catalog", catalog]).status == 2)
+
+        // Feature plugins over the catalog: computed once, reused after, new parameters computed anew.
+        let detected = try USVExecutable.run(["ls", "--catalog", catalog, "--source", "detected", "--json"])
+        guard case .array(let all)? = try JSONDecoder().decode(JSONValue.self, from: detected.stdout)["usvs"] else { return }
+        let first = try USVExecutable.run(["features", "--plugin", "feature.extended-24", "--catalog", catalog, "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        try validateAgainstSchema("features-report.schema.json", first.stdout)
+        let firstReport = try JSONDecoder().decode(JSONValue.self, from: first.stdout)
+        #expect(firstReport["computed"] == .number(Double(all.count)))
+        #expect(firstReport["cached"] == .number(0))
+        let again = try JSONDecoder().decode(JSONValue.self, from: try USVExecutable.run(
+            ["features", "--plugin", "feature.extended-24", "--catalog", catalog, "--json"]).stdout)
+        #expect(again["computed"] == .number(0))
+        #expect(again["cached"] == .number(Double(all.count)))
+        let vectors = try JSONDecoder().decode(JSONValue.self, from: try USVExecutable.run(
+            ["features", "--plugin", "feature.spectral-vectors", "--param", "time-points=16", "--sex", "female",
+             "--catalog", catalog, "--json"]).stdout)
+        #expect(vectors["computed"] != .number(0))
+        let detail = try JSONDecoder().decode(JSONValue.self, from: try USVExecutable.run(
+            ["show", String(Int(id)), "--catalog", catalog, "--json"]).stdout)
+        guard case .array(let features)? = detail["features"] else { return }
+        #expect(features.filter { $0["plugin"] == .string("feature.extended-24") }.count == 24)
+        #expect(try USVExecutable.run(["features", "--plugin", "feature.nonsense", "--catalog", catalog]).status == 2)
         #expect(try USVExecutable.run(["ls", "--catalog", catalog, "--sex", "neither"]).status == 2)
         #expect(try USVExecutable.run(["ingest", directory.path, "--catalog", catalog]).status == 2)
     }
