@@ -159,3 +159,26 @@ struct IngestFixture {
         #expect(strict.exitStatus == 1)
     }
 }
+
+@Suite struct CorruptArchiveTests {
+    @Test func aCorruptArchiveMemberFailsAloneWithItsName() throws {
+        let fixture = try IngestFixture("ingest-zip", seed: 7)
+        defer { fixture.directory.remove() }
+        let zip = FilePaths.join(fixture.root, "Data/RawRecordings/Strain/RecordingsCortexless.zip")
+        var bytes = try readWholeFile(zip, limit: 1 << 26)
+        // Flip bytes inside the first member's stored data: its CRC no longer matches.
+        for offset in stride(from: 2_000, to: 2_400, by: 7) { bytes[offset] ^= 0x5A }
+        try writeWholeFile(zip, bytes: bytes)
+
+        let refused = try fixture.ingest()
+        #expect(refused.recordings.filter { $0.name.contains("RecordingsCortexless.zip//") }.allSatisfy { $0.status == .refused })
+
+        let forced = try fixture.ingest { $0.allowUnverified = true }
+        let members = forced.recordings.filter { $0.name.contains("RecordingsCortexless.zip//") }
+        let failed = members.filter { $0.status == .failed }
+        #expect(failed.count == 1, "\(members)")
+        #expect(failed.first?.error?.contains("RecordingsCortexless") == true, "\(failed)")
+        #expect(forced.recordings.filter { !$0.name.contains(".zip//") }.allSatisfy { $0.status == .unchanged })
+        #expect(forced.exitStatus == 1)
+    }
+}

@@ -97,7 +97,8 @@ public final class ArchiveReader {
             var offset: Int64 = 0
             let status = archive_read_data_block(handle, &block, &size, &offset)
             if status == ARCHIVE_EOF { return position }
-            guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
+            // A warning while reading data is how libarchive reports a bad zip CRC: the bytes are damaged.
+            guard status == ARCHIVE_OK else {
                 throw USVError.malformed(path: path, location: "member '\((currentMember?.path ?? "?").visibleEscapes)' at byte \(position)",
                                          reason: "cannot read data: \(Self.message(handle))")
             }
