@@ -65,15 +65,17 @@ let package = Package(
         .target(name: "USVIngest", dependencies: [
             "USVCore", "USVCatalog", "USVSignal", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
+        // The learning engine: linear algebra on OpenBLAS, protocols, metrics, evaluation.
+        .target(name: "USVLearn", dependencies: ["USVCore", "CBLAS"], swiftSettings: swiftSettings),
         // Conformance checkers and fixture generators that every plugin's tests call.
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
             "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
-            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVDataSetSynth",
+            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVModelRidge", "USVModelSVM", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
-            "USVCore", "USVCatalog", "USVSignal", "USVIngest", "USVBuiltins",
+            "USVCore", "USVCatalog", "USVSignal", "USVIngest", "USVLearn", "USVBuiltins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
@@ -87,6 +89,8 @@ let package = Package(
         plugin("USVFeatureExtended", path: "Plugins/Features/Extended", dependencies: ["USVSignal"]),
         plugin("USVFeatureDNNInput", path: "Plugins/Features/DNNInput", dependencies: ["USVSignal"]),
         plugin("USVDataSetDonders", path: "Plugins/DataSets/Donders"),
+        plugin("USVModelRidge", path: "Plugins/Models/Ridge", dependencies: ["USVLearn"]),
+        plugin("USVModelSVM", path: "Plugins/Models/SVM", dependencies: ["USVLearn"]),
         plugin("USVDataSetSynth", path: "Plugins/DataSets/Synth", dependencies: ["USVSignal", "CArchive"]),
 
         // Tests: one target per module.
@@ -107,6 +111,9 @@ let package = Package(
         tests("USVFeatureExtended"),
         tests("USVFeatureDNNInput"),
         tests("USVDataSetSynth"),
+        tests("USVLearn"),
+        tests("USVModelRidge"),
+        tests("USVModelSVM"),
         tests("USVDataSetDonders", dependencies: ["USVDataSetSynth"]),
         // Ingest end to end on the synthetic twin, with the real plugins from the builtin registry.
         tests("USVIngest", dependencies: ["USVBuiltins", "USVCatalog", "USVDataSetSynth", "usv"]),

@@ -1,13 +1,12 @@
 // OpenBLAS: CBLAS plus the LAPACK routines that libopenblas exports (Fortran calling convention).
 #include <cblas.h>
 
-// Cholesky factorisation and solve (LAPACK spotrf/spotrs), exported by libopenblas.
-extern void spotrf_(const char *uplo, const int *n, float *a, const int *lda, int *info);
-extern void spotrs_(const char *uplo, const int *n, const int *nrhs, const float *a, const int *lda,
-                    float *b, const int *ldb, int *info);
-extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
-extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda,
-                    double *b, const int *ldb, int *info);
+// Cholesky factorisation and solve (LAPACK, Fortran calling convention), exported by libopenblas with the
+// same prototypes as its f77blas.h.
+int spotrf_(char *uplo, blasint *n, float *a, blasint *lda, blasint *info);
+int spotrs_(char *uplo, blasint *n, blasint *nrhs, float *a, blasint *lda, float *b, blasint *ldb, blasint *info);
+int dpotrf_(char *uplo, blasint *n, double *a, blasint *lda, blasint *info);
+int dpotrs_(char *uplo, blasint *n, blasint *nrhs, double *a, blasint *lda, double *b, blasint *ldb, blasint *info);
 
 /// Number of threads OpenBLAS uses; wrapped so Swift never touches OpenBLAS's globals directly.
 static inline void usv_blas_set_threads(int n) { openblas_set_num_threads(n); }

@@ -9,6 +9,8 @@ import USVFeatureSpectrogram
 import USVFeatureVectors
 import USVFormatAudio
 import USVFormatPNG
+import USVModelRidge
+import USVModelSVM
 
 /// Every plugin this build ships, in one list. A test checks that each folder under `Plugins/` is here.
 public enum BuiltinPlugins {
@@ -21,6 +23,8 @@ public enum BuiltinPlugins {
         SpectralVectors(),
         ExtendedFeatureSet(),
         DNNInputImage(),
+        RidgeClassifierModel(),
+        LinearSVMModel(),
         DondersAdapter(),
         DondersSynthSource(),
     ]

@@ -65,6 +65,8 @@ public enum ModelTask: String, Codable, Sendable, CaseIterable {
 public protocol ModelPlugin: Plugin {
     /// Tasks the model can be trained for.
     static var tasks: [ModelTask] { get }
-    /// The feature plugin ids (or `dnn-input`) whose outputs it reads.
+    /// The kinds of input it takes: `scalar-features` (a feature plugin's scalars) or `image` (DNN input).
     static var inputs: [String] { get }
+    /// Trains on `samples` (features standardised by the caller). Deterministic for a seed.
+    func fit(_ samples: LabelledSamples, parameters: ParameterValues, seed: UInt64) throws -> any FittedModel
 }

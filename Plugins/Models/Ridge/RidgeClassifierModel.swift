@@ -1,0 +1,85 @@
+import USVCore
+import USVLearn
+
+/// Ridge regression used as a classifier, as in the paper: least squares on one-hot class targets with an
+/// L2 penalty λ (default 0.001) and an unpenalised intercept, closed form in double precision — the primal
+/// normal equations (XᵀX + λI)w = Xᵀy when there are fewer features than samples, else the dual form
+/// w = Xᵀ(XXᵀ + λI)⁻¹y — solved by Cholesky. Two classes: male when the regression output exceeds the
+/// threshold (default 0.5).
+public struct RidgeClassifierModel: ModelPlugin {
+    public static let descriptor = PluginDescriptor(
+        id: "model.ridge", version: "1.0.0", kind: .model,
+        summary: "Ridge regression classifier (closed form, Cholesky; primal or dual), λ = 0.001, threshold 0.5",
+        capabilities: ["train", "predict", "closed-form"],
+        parameters: [
+            PluginParameter("lambda", type: "double", default: "0.001", "L2 penalty on the weights"),
+            PluginParameter("threshold", type: "double", default: "0.5", "two classes: class 1 when the output exceeds this"),
+        ])
+
+    public static let tasks = ModelTask.allCases
+    public static let inputs = ["scalar-features", "image"]
+
+    public init() {}
+
+    public func fit(_ samples: LabelledSamples, parameters: ParameterValues, seed: UInt64) throws -> any FittedModel {
+        let lambda = try parameters.double("lambda")
+        let threshold = try parameters.double("threshold")
+        guard lambda >= 0 else { throw USVError.usage("lambda must be ≥ 0") }
+        let x = samples.x
+        let n = x.rows, d = x.columns
+        guard n > 0, d > 0 else { throw USVError.unusable(path: "ridge", reason: "no training samples") }
+        // Centre X and the targets: the intercept is then the means' difference and is not penalised.
+        var means = [Double](repeating: 0, count: d)
+        for row in 0..<n { for column in 0..<d { means[column] += x[row, column] } }
+        for column in 0..<d { means[column] /= Double(n) }
+        var centred = x.values
+        for row in 0..<n { for column in 0..<d { centred[row * d + column] -= means[column] } }
+        let xc = DesignMatrix(rows: n, columns: d, values: centred)
+        let outputs = samples.classes == 2 ? 1 : samples.classes
+        var weights: [[Double]] = []
+        var intercepts: [Double] = []
+        let primal = d <= n
+        let system: [Double] = {
+            var s = primal ? LinearAlgebra.gram(xc) : LinearAlgebra.outerGram(xc)
+            let size = primal ? d : n
+            for index in 0..<size { s[index * size + index] += lambda }
+            return s
+        }()
+        for output in 0..<outputs {
+            let target = samples.labels.map { Double($0 == (samples.classes == 2 ? 1 : output) ? 1 : 0) }
+            let mean = target.reduce(0, +) / Double(n)
+            let y = target.map { $0 - mean }
+            let w: [Double]
+            if primal {
+                w = try LinearAlgebra.choleskySolve(system, size: d, LinearAlgebra.multiply(xc, y, transposed: true))
+            } else {
+                let alpha = try LinearAlgebra.choleskySolve(system, size: n, y)
+                w = LinearAlgebra.multiply(xc, alpha, transposed: true)
+            }
+            weights.append(w)
+            intercepts.append(mean - zip(means, w).reduce(0) { $0 + $1.0 * $1.1 })
+        }
+        return FittedRidge(weights: weights, intercepts: intercepts, classes: samples.classes, threshold: threshold)
+    }
+}
+
+/// A trained ridge classifier.
+public struct FittedRidge: FittedModel, Codable {
+    public var weights: [[Double]]
+    public var intercepts: [Double]
+    public var classes: Int
+    public var threshold: Double
+
+    /// The regression outputs (one per class, or one for two classes), per row.
+    public func outputs(_ x: DesignMatrix) -> [[Double]] {
+        let columns = weights.map { w in LinearAlgebra.multiply(x, w) }
+        return (0..<x.rows).map { row in columns.indices.map { columns[$0][row] + intercepts[$0] } }
+    }
+
+    public func scores(_ x: DesignMatrix) -> [Double] {
+        outputs(x).flatMap { output -> [Double] in
+            // Two classes: shift by the threshold so that class 1 wins exactly when the output exceeds it.
+            classes == 2 ? [threshold - output[0], output[0] - threshold] : output
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// A dense row-major matrix of Doubles: one row per sample (USV), one column per feature.
+public struct DesignMatrix: Sendable, Equatable {
+    public var rows: Int
+    public var columns: Int
+    public var values: [Double]
+
+    public init(rows: Int, columns: Int, values: [Double]) {
+        precondition(values.count == rows * columns, "DesignMatrix: \(values.count) values for \(rows) × \(columns)")
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    public subscript(row: Int, column: Int) -> Double { values[row * columns + column] }
+
+    /// The rows at `indices`, in that order.
+    public func selecting(rows indices: [Int]) -> DesignMatrix {
+        var picked: [Double] = []
+        picked.reserveCapacity(indices.count * columns)
+        for index in indices { picked += values[(index * columns)..<((index + 1) * columns)] }
+        return DesignMatrix(rows: indices.count, columns: columns, values: picked)
+    }
+}
+
+/// Samples with class labels (0 … classes − 1) and groups (the animal of each sample, for leave-one-animal-out).
+public struct LabelledSamples: Sendable {
+    public var x: DesignMatrix
+    public var labels: [Int]
+    public var groups: [Int]
+    public var classNames: [String]
+    public var featureNames: [String]
+    /// Catalog ids of the samples' USVs.
+    public var usvIDs: [Int64]
+
+    public init(x: DesignMatrix, labels: [Int], groups: [Int], classNames: [String], featureNames: [String], usvIDs: [Int64]) {
+        self.x = x
+        self.labels = labels
+        self.groups = groups
+        self.classNames = classNames
+        self.featureNames = featureNames
+        self.usvIDs = usvIDs
+    }
+
+    public var classes: Int { classNames.count }
+
+    public func selecting(_ indices: [Int]) -> LabelledSamples {
+        LabelledSamples(x: x.selecting(rows: indices), labels: indices.map { labels[$0] }, groups: indices.map { groups[$0] },
+                        classNames: classNames, featureNames: featureNames, usvIDs: indices.map { usvIDs[$0] })
+    }
+}
+
+/// A trained classifier: scores per class for new samples.
+public protocol FittedModel: Sendable {
+    /// One score per class for each row (larger = more likely); row-major rows × classes.
+    func scores(_ x: DesignMatrix) -> [Double]
+    var classes: Int { get }
+}
+
+extension FittedModel {
+    /// The class with the largest score, per row.
+    public func predict(_ x: DesignMatrix) -> [Int] {
+        let all = scores(x)
+        return (0..<x.rows).map { row in
+            let slice = all[(row * classes)..<((row + 1) * classes)]
+            return slice.indices.max { all[$0] < all[$1] }.map { $0 - row * classes } ?? 0
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import USVCore
+
+/// One model under one protocol, with its shuffled-label control: the per-fold table and the summary the
+/// paper reports (balanced accuracy, mean ± s.d. over folds).
+public struct EvaluationResult: Codable, Sendable {
+    public struct FoldResult: Codable, Sendable, Hashable {
+        public var fold: String
+        public var trainSize: Int
+        public var testSize: Int
+        public var balancedAccuracy: Double
+        public var perClassAccuracy: [Double?]
+        public var confusion: [[Int]]
+        /// The same fold with training labels shuffled (the control; should sit at chance).
+        public var shuffledBalancedAccuracy: Double
+    }
+
+    public var model: String
+    public var modelVersion: String
+    public var parameters: [String: String]
+    public var task: String
+    public var classes: [String]
+    public var features: [String]
+    public var protocolName: String
+    public var seed: UInt64
+    public var folds: [FoldResult]
+    public var meanBalancedAccuracy: Double
+    public var deviationBalancedAccuracy: Double
+    public var shuffledMeanBalancedAccuracy: Double
+    public var shuffledDeviationBalancedAccuracy: Double
+    /// Pooled confusion matrix over all test folds.
+    public var confusion: [[Int]]
+    public var chance: Double
+}
+
+/// Runs models through protocols: standardisation fitted on each training fold only, the paper's class
+/// balancing by subsampling, and a shuffled-label control on every fold.
+public struct Evaluator: Sendable {
+    public var balance: Bool
+    public var seed: UInt64
+
+    public init(balance: Bool = true, seed: UInt64 = 0) {
+        self.balance = balance
+        self.seed = seed
+    }
+
+    public func evaluate(_ model: any ModelPlugin, parameters: ParameterValues, samples: LabelledSamples,
+                         protocol evaluationProtocol: EvaluationProtocol, task: String) throws -> EvaluationResult {
+        let folds = try evaluationProtocol.folds(for: samples)
+        var results: [EvaluationResult.FoldResult] = []
+        var pooled = [[Int]](repeating: [Int](repeating: 0, count: samples.classes), count: samples.classes)
+        for (index, fold) in folds.enumerated() {
+            let foldSeed = seed &+ UInt64(index) &* 0x9E37_79B9
+            let train = balance ? balancedBySubsampling(fold.train, labels: samples.labels, seed: foldSeed) : fold.train
+            guard Set(train.map { samples.labels[$0] }).count == samples.classes else {
+                throw USVError.unusable(path: fold.name, reason: "the training set lacks a class; too few animals or USVs for this protocol")
+            }
+            let real = try score(model, parameters: parameters, samples: samples, train: train, test: fold.test, seed: foldSeed, shuffle: false)
+            let control = try score(model, parameters: parameters, samples: samples, train: train, test: fold.test, seed: foldSeed, shuffle: true)
+            for row in 0..<samples.classes { for column in 0..<samples.classes { pooled[row][column] += real.confusion[row][column] } }
+            results.append(EvaluationResult.FoldResult(
+                fold: fold.name, trainSize: train.count, testSize: fold.test.count, balancedAccuracy: real.balancedAccuracy,
+                perClassAccuracy: real.perClassAccuracy, confusion: real.confusion, shuffledBalancedAccuracy: control.balancedAccuracy))
+        }
+        let real = meanAndDeviation(results.map(\.balancedAccuracy))
+        let control = meanAndDeviation(results.map(\.shuffledBalancedAccuracy))
+        return EvaluationResult(
+            model: model.descriptor.id, modelVersion: model.descriptor.version, parameters: parameters.values, task: task,
+            classes: samples.classNames, features: samples.featureNames, protocolName: evaluationProtocol.name, seed: seed,
+            folds: results, meanBalancedAccuracy: real.mean, deviationBalancedAccuracy: real.deviation,
+            shuffledMeanBalancedAccuracy: control.mean, shuffledDeviationBalancedAccuracy: control.deviation,
+            confusion: pooled, chance: 1 / Double(samples.classes))
+    }
+
+    private func score(_ model: any ModelPlugin, parameters: ParameterValues, samples: LabelledSamples, train: [Int], test: [Int],
+                       seed: UInt64, shuffle: Bool) throws -> ClassificationScore {
+        var training = samples.selecting(train)
+        if shuffle {
+            var random = SeededRandom(seed: seed ^ 0xC0FF_EE00)
+            training.labels = random.shuffled(training.labels)
+        }
+        let standardizer = Standardizer(fitting: training.x)
+        training.x = standardizer.apply(training.x)
+        let fitted = try model.fit(training, parameters: parameters, seed: seed)
+        let testing = standardizer.apply(samples.x.selecting(rows: test))
+        return ClassificationScore(truth: test.map { samples.labels[$0] }, predicted: fitted.predict(testing), classes: samples.classes)
+    }
+}
