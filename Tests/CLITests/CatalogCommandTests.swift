@@ -59,6 +59,22 @@ import USVTestSupport
         guard case .array(let features)? = detail["features"] else { return }
         #expect(features.filter { $0["plugin"] == .string("feature.extended-24") }.count == 24)
         #expect(try USVExecutable.run(["features", "--plugin", "feature.nonsense", "--catalog", catalog]).status == 2)
+
+        // Classifiers over the catalog: the paper-style table, its JSON and chart.
+        let chart = directory.file("sex.svg")
+        let evaluation = try USVExecutable.run(["evaluate", "--model", "ridge,svm", "--task", "sex", "--protocol", "loao",
+                                                "--features", "deposited", "--catalog", catalog, "--json", "--chart", chart])
+        #expect(evaluation.status == 0, "\(evaluation.stderr)")
+        try validateAgainstSchema("evaluation-report.schema.json", evaluation.stdout)
+        let svg = String(decoding: try readWholeFile(chart, limit: 1 << 20), as: UTF8.self)
+        #expect(svg.hasPrefix("<svg") && svg.contains("chance"))
+        let table = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "kfold", "--folds", "3",
+                                           "--features", "feature.extended-24", "--catalog", catalog])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdoutText.contains("mean ± s.d."))
+        #expect(table.stdoutText.contains("shuffled control"))
+        #expect(try USVExecutable.run(["evaluate", "--model", "nonsense", "--catalog", catalog]).status == 2)
+        #expect(try USVExecutable.run(["evaluate", "--features", "feature.dnn-input", "--catalog", catalog]).status == 2)
         #expect(try USVExecutable.run(["ls", "--catalog", catalog, "--sex", "neither"]).status == 2)
         #expect(try USVExecutable.run(["ingest", directory.path, "--catalog", catalog]).status == 2)
     }

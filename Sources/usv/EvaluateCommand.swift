@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import USVCatalog
+import USVCore
+import USVLearn
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Cross-validate classifiers over catalog records and print the paper-style table.",
+        discussion: """
+            Protocols: loao (leave one animal out: each fold tests all USVs of one animal), kfold (random folds over \
+            USVs with --seed: the same animals in training and test), heldout (--held-out 3,12). Features are \
+            standardised on each training fold; classes are balanced by subsampling the training fold (as in \
+            the paper) unless --no-balance. Every fold is repeated with shuffled training labels as a control. \
+            Balanced accuracy = the mean of the per-class accuracies (per animal under loao: that animal's \
+            accuracy). Inputs: --features deposited (the deposited feature table) or a feature plugin id whose \
+            values are stored (usv ingest stores feature.call-properties; usv features adds others).
+
+            Tasks: sex (female/male), genotype (wild type/cortexless, animals of the strain archive), animal.
+
+            Examples:
+              usv evaluate --model ridge,svm --task sex --protocol loao
+              usv evaluate --model svm --task sex --protocol kfold --folds 10 --seed 0 --features feature.extended-24
+              usv evaluate --model ridge --task genotype --protocol loao --json > genotype.json --chart genotype.svg
+            """)
+
+    @Option(help: "Models, comma-separated: ridge, svm (or plugin ids such as model.ridge).")
+    var model: String = "ridge,svm"
+
+    @Option(help: "sex, genotype or animal.")
+    var task: String = "sex"
+
+    @Option(help: "loao, kfold or heldout.")
+    var `protocol`: String = "loao"
+
+    @Option(help: "Folds of kfold.")
+    var folds: Int = 10
+
+    @Option(help: "Seed of shuffles, subsampling and training.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Animals held out (heldout protocol), comma-separated data-set ids.")
+    var heldOut: String?
+
+    @Option(help: "deposited, or a feature plugin id (default feature.call-properties).")
+    var features: String = "feature.call-properties"
+
+    @Flag(help: "Do not balance classes by subsampling the training folds.")
+    var noBalance = false
+
+    @Flag(help: "Write the report as JSON (schemas/evaluation-report.schema.json).")
+    var json = false
+
+    @Option(help: "Also draw the per-fold balanced accuracies with the chance level as an SVG bar chart.")
+    var chart: String?
+
+    @OptionGroup var filterOptions: USVFilterOptions
+
+    @OptionGroup var parameterOptions: PluginParameterOptions
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    static let shortNames = ["ridge": "model.ridge", "svm": "model.linear-svm", "mlp": "model.mlp"]
+
+    func run() throws {
+        guard let catalog = try catalogOptions.open() else { throw ValidationError("evaluate reads the catalog; drop --no-catalog") }
+        guard let modelTask = ModelTask(rawValue: task) else { throw ValidationError("--task must be sex, genotype or animal") }
+        let evaluationProtocol: EvaluationProtocol
+        switch self.protocol {
+        case "loao": evaluationProtocol = .leaveOneAnimalOut
+        case "kfold": evaluationProtocol = .randomKFold(folds: folds, seed: seed)
+        case "heldout":
+            let animals = (heldOut ?? "").split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !animals.isEmpty else { throw ValidationError("heldout needs --held-out ID[,ID…]") }
+            evaluationProtocol = .heldOutAnimals(animals)
+        default: throw ValidationError("--protocol must be loao, kfold or heldout")
+        }
+        let registry = try registry()
+        let models = try model.split(separator: ",").map { name -> any ModelPlugin in
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            return try registry.require((any ModelPlugin).self, id: Self.shortNames[trimmed] ?? trimmed)
+        }
+        let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
+        let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter())
+        let evaluator = Evaluator(balance: !noBalance, seed: seed)
+        var results: [EvaluationResult] = []
+        for model in models {
+            let parameters = try parameterOptions.values(for: model.descriptor)
+            results.append(try evaluator.evaluate(model, parameters: parameters, samples: samples, protocol: evaluationProtocol,
+                                                  task: modelTask.rawValue))
+        }
+        let report = EvaluationReport(task: modelTask.rawValue, features: features, featureNames: samples.featureNames,
+                                      protocolName: evaluationProtocol.name, samples: samples.labels.count,
+                                      animals: Set(samples.groups).count,
+                                      classCounts: samples.classNames.indices.map { label in samples.labels.filter { $0 == label }.count },
+                                      classes: samples.classNames, results: results)
+        if let chart { try writeWholeFile(chart, bytes: Array(EvaluationChart.svg(report).utf8)) }
+        if json {
+            try printJSON(report)
+        } else {
+            print(Self.render(report))
+        }
+    }
+
+    static func render(_ report: EvaluationReport) -> String {
+        func percent(_ value: Double) -> String { value.isFinite ? String(format: "%.1f", value * 100) : "-" }
+        var lines = ["\(report.task) from \(report.features) (\(report.featureNames.count) features), \(report.protocolName): "
+            + "\(report.samples) USVs of \(report.animals) animals ("
+            + zip(report.classes, report.classCounts).map { "\($1) \($0)" }.joined(separator: ", ") + ")", ""]
+        let names = report.results.map { $0.model.replacingOccurrences(of: "model.", with: "") }
+        var rows: [[String]] = []
+        if let first = report.results.first {
+            for (index, fold) in first.folds.enumerated() {
+                rows.append([fold.fold, String(fold.testSize)] + report.results.map { percent($0.folds[index].balancedAccuracy) })
+            }
+        }
+        rows.append(["mean ± s.d.", ""] + report.results.map { "\(percent($0.meanBalancedAccuracy)) ± \(percent($0.deviationBalancedAccuracy))" })
+        rows.append(["shuffled control", ""] + report.results.map {
+            "\(percent($0.shuffledMeanBalancedAccuracy)) ± \(percent($0.shuffledDeviationBalancedAccuracy))"
+        })
+        lines.append(TextTable.render(header: ["fold", "test USVs"] + names.map { "\($0) %" }, rows: rows,
+                                      rightAligned: Set(1..<(2 + names.count))))
+        lines.append("")
+        lines.append("balanced accuracy in %; chance \(percent(report.results.first?.chance ?? .nan)) %")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `usv evaluate --json` (schemas/evaluation-report.schema.json).
+struct EvaluationReport: Codable {
+    var schemaVersion = 1
+    var task: String
+    var features: String
+    var featureNames: [String]
+    var protocolName: String
+    var samples: Int
+    var animals: Int
+    var classCounts: [Int]
+    var classes: [String]
+    var results: [EvaluationResult]
+}
+
+/// A bar chart of the per-fold balanced accuracies of each model, with the chance level.
+enum EvaluationChart {
+    static func svg(_ report: EvaluationReport) -> String {
+        let folds = report.results.first?.folds.map(\.fold) ?? []
+        let models = report.results.count
+        let barWidth = 10.0, gap = 8.0, left = 50.0, top = 30.0, height = 220.0
+        let groupWidth = Double(models) * barWidth + gap
+        let width = left + Double(folds.count) * groupWidth + 20
+        let colors = ["#3b6ea8", "#d9822b", "#4f9a5b", "#8e5ea2"]
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width) + 120)" height="\(Int(top + height + 90))" font-family="sans-serif" font-size="11">
+            <text x="\(left)" y="18" font-size="13">\(report.task) — \(report.protocolName) — balanced accuracy per fold</text>
+
+            """
+        for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
+            let y = top + height * (1 - tick)
+            svg += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width)\" y2=\"\(y)\" stroke=\"#ddd\"/>"
+            svg += "<text x=\"\(left - 6)\" y=\"\(y + 4)\" text-anchor=\"end\">\(Int(tick * 100))%</text>\n"
+        }
+        for (foldIndex, fold) in folds.enumerated() {
+            let x0 = left + Double(foldIndex) * groupWidth + gap / 2
+            for (modelIndex, result) in report.results.enumerated() where foldIndex < result.folds.count {
+                let value = result.folds[foldIndex].balancedAccuracy
+                let barHeight = value.isFinite ? height * value : 0
+                svg += "<rect x=\"\(x0 + Double(modelIndex) * barWidth)\" y=\"\(top + height - barHeight)\" width=\"\(barWidth - 1)\" "
+                    + "height=\"\(barHeight)\" fill=\"\(colors[modelIndex % colors.count])\"><title>\(result.model) \(fold): "
+                    + String(format: "%.1f%%", value * 100) + "</title></rect>\n"
+            }
+            svg += "<text transform=\"translate(\(x0 + groupWidth / 2 - gap / 2),\(top + height + 8)) rotate(60)\">\(fold)</text>\n"
+        }
+        let chance = report.results.first?.chance ?? 0.5
+        let chanceY = top + height * (1 - chance)
+        svg += "<line x1=\"\(left)\" y1=\"\(chanceY)\" x2=\"\(width)\" y2=\"\(chanceY)\" stroke=\"#c00\" stroke-dasharray=\"5,3\"/>"
+        svg += "<text x=\"\(width + 4)\" y=\"\(chanceY + 4)\" fill=\"#c00\">chance</text>\n"
+        for (index, result) in report.results.enumerated() {
+            svg += "<rect x=\"\(width + 4)\" y=\"\(top + Double(index) * 16)\" width=\"10\" height=\"10\" fill=\"\(colors[index % colors.count])\"/>"
+            svg += "<text x=\"\(width + 18)\" y=\"\(top + Double(index) * 16 + 9)\">\(result.model.replacingOccurrences(of: "model.", with: ""))</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+}
