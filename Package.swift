@@ -72,7 +72,7 @@ let package = Package(
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
             "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
-            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVModelRidge", "USVModelSVM", "USVDataSetSynth",
+            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVModelRidge", "USVModelSVM", "USVModelMLP", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
             "USVCore", "USVCatalog", "USVSignal", "USVIngest", "USVLearn", "USVBuiltins",
@@ -91,6 +91,7 @@ let package = Package(
         plugin("USVDataSetDonders", path: "Plugins/DataSets/Donders"),
         plugin("USVModelRidge", path: "Plugins/Models/Ridge", dependencies: ["USVLearn"]),
         plugin("USVModelSVM", path: "Plugins/Models/SVM", dependencies: ["USVLearn"]),
+        plugin("USVModelMLP", path: "Plugins/Models/MLP", dependencies: ["USVLearn"]),
         plugin("USVDataSetSynth", path: "Plugins/DataSets/Synth", dependencies: ["USVSignal", "CArchive"]),
 
         // Tests: one target per module.
@@ -114,6 +115,7 @@ let package = Package(
         tests("USVLearn"),
         tests("USVModelRidge"),
         tests("USVModelSVM"),
+        tests("USVModelMLP"),
         tests("USVDataSetDonders", dependencies: ["USVDataSetSynth"]),
         // Ingest end to end on the synthetic twin, with the real plugins from the builtin registry.
         tests("USVIngest", dependencies: ["USVBuiltins", "USVCatalog", "USVDataSetSynth", "usv"]),

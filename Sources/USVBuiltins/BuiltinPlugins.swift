@@ -9,6 +9,7 @@ import USVFeatureSpectrogram
 import USVFeatureVectors
 import USVFormatAudio
 import USVFormatPNG
+import USVModelMLP
 import USVModelRidge
 import USVModelSVM
 
@@ -25,6 +26,7 @@ public enum BuiltinPlugins {
         DNNInputImage(),
         RidgeClassifierModel(),
         LinearSVMModel(),
+        FeatureMLPModel(),
         DondersAdapter(),
         DondersSynthSource(),
     ]

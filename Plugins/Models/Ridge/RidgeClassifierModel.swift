@@ -1,3 +1,4 @@
+import Foundation
 import USVCore
 import USVLearn
 
@@ -25,6 +26,8 @@ public struct RidgeClassifierModel: ModelPlugin {
         let lambda = try parameters.double("lambda")
         let threshold = try parameters.double("threshold")
         guard lambda >= 0 else { throw USVError.usage("lambda must be ≥ 0") }
+        // The Gram matrix and the Cholesky factorisation are BLAS 3: let OpenBLAS use every core.
+        LinearAlgebra.setThreads(ProcessInfo.processInfo.activeProcessorCount)
         let x = samples.x
         let n = x.rows, d = x.columns
         guard n > 0, d > 0 else { throw USVError.unusable(path: "ridge", reason: "no training samples") }
