@@ -79,6 +79,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
+        // Benchmark driver for Benchmarks/run.sh (timings beside the Python peers; not part of the tool).
+        .executableTarget(name: "usv-bench", dependencies: ["USVCore", "USVLearn", "USVModelRidge", "USVModelSVM", "USVTestSupport"],
+                          path: "Benchmarks/usv-bench", swiftSettings: swiftSettings),
+
         // Runtime plugins.
         plugin("USVFormatAudio", path: "Plugins/Formats/Audio", dependencies: ["USVSignal"]),
         plugin("USVFormatPNG", path: "Plugins/Formats/PNG", dependencies: ["USVSignal", "CPNG"]),

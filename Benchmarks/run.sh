@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # USVKit benchmarks: each measures usv against a peer in the same run and prints both and the ratio.
-# Usage: bash Benchmarks/run.sh [verify|synth|features|ingest|all]   (run by `make bench`; needs .build/release/usv)
+# Usage: bash Benchmarks/run.sh [verify|synth|features|ingest|linear|all]   (run by `make bench`; needs .build/release/usv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USV=${USV:-.build/release/usv}
@@ -87,6 +87,18 @@ bench_ingest() {
   rm -rf "$dir"
 }
 
+bench_linear() {
+  local py; py=$(bash Benchmarks/peers/setup.sh)
+  local dir="$OUT/linear"; rm -rf "$dir"; mkdir -p "$dir"
+  local samples=${LINEAR_SAMPLES:-10000} dimensions=${LINEAR_DIMENSIONS:-10000}
+  swift build -c release --product usv-bench > /dev/null
+  printf 'ridge and linear SVM, n = %s training samples, d = %s features (float64, standardised), same data:\n' "$samples" "$dimensions"
+  .build/release/usv-bench linear "$samples" "$dimensions" "$dir" > /dev/null
+  "$py" Benchmarks/peers/sklearn_linear.py "$dir/data.npz" "$dir/sklearn.npz" > /dev/null
+  "$py" Benchmarks/peers/compare_linear.py "$dir/usv.npz" "$dir/sklearn.npz" "$dir/data.npz"
+  rm -rf "$dir"
+}
+
 bench_synth() {
   local dir="$OUT/synth-paper"
   rm -rf "$dir"
@@ -103,6 +115,7 @@ case "$what" in
   synth) bench_synth ;;
   features) bench_features ;;
   ingest) bench_ingest ;;
-  all) bench_verify; bench_synth; bench_features; bench_ingest ;;
-  *) echo "usage: $0 [verify|synth|features|ingest|all]" >&2; exit 2 ;;
+  linear) bench_linear ;;
+  all) bench_verify; bench_synth; bench_features; bench_ingest; bench_linear ;;
+  *) echo "usage: $0 [verify|synth|features|ingest|linear|all]" >&2; exit 2 ;;
 esac

@@ -53,30 +53,74 @@ public struct LinearSVMModel: ModelPlugin {
         let upper = squared ? Double.infinity : c
         var w = [Double](repeating: 0, count: d + 1)
         var alpha = [Double](repeating: 0, count: n)
-        let norms = (0..<n).map { row in (0..<d).reduce(1.0) { $0 + x[row, $1] * x[row, $1] } + diagonal }
+        var norms = [Double](repeating: 1 + diagonal, count: n)
         var random = SeededRandom(seed: seed)
         var order = Array(0..<n)
         x.values.withUnsafeBufferPointer { values in
-            for _ in 0..<iterations {
-                order = random.shuffled(order)
-                var largest = -Double.infinity, smallest = Double.infinity
-                for i in order {
-                    let row = values.baseAddress.map { $0 + i * d }
-                    var margin = w[d]
-                    if let row { for j in 0..<d { margin += w[j] * row[j] } }
-                    let gradient = y[i] * margin - 1 + diagonal * alpha[i]
-                    var projected = gradient
-                    if alpha[i] == 0 { projected = min(gradient, 0) } else if alpha[i] == upper { projected = max(gradient, 0) }
-                    largest = max(largest, projected)
-                    smallest = min(smallest, projected)
-                    guard abs(projected) > 1e-12 else { continue }
-                    let old = alpha[i]
-                    alpha[i] = min(max(old - gradient / norms[i], 0), upper)
-                    let step = (alpha[i] - old) * y[i]
-                    if let row { for j in 0..<d { w[j] += step * row[j] } }
-                    w[d] += step
+            w.withUnsafeMutableBufferPointer { weights in
+                guard let base = values.baseAddress, let weight = weights.baseAddress else { return }
+                for i in 0..<n {
+                    let row = base + i * d
+                    var sum = 0.0
+                    for j in 0..<d { sum += row[j] * row[j] }
+                    norms[i] += sum
                 }
-                if largest - smallest < tolerance { break }
+                // Coordinate sweeps with liblinear's shrinking: variables stuck at a bound leave the active
+                // set until the remaining ones converge, then everything is checked once more.
+                var active = n
+                var largestBefore = Double.infinity, smallestBefore = -Double.infinity
+                var sweeps = 0
+                while sweeps < iterations {
+                    var largest = -Double.infinity, smallest = Double.infinity
+                    let shuffledActive = random.shuffled(Array(order[0..<active]))
+                    order.replaceSubrange(0..<active, with: shuffledActive)
+                    var position = 0
+                    while position < active {
+                        let i = order[position]
+                        let row = base + i * d
+                        var margin = weight[d]
+                        for j in 0..<d { margin += weight[j] * row[j] }
+                        let gradient = y[i] * margin - 1 + diagonal * alpha[i]
+                        var projected = 0.0
+                        if alpha[i] == 0 {
+                            if gradient > largestBefore {
+                                active -= 1
+                                order.swapAt(position, active)
+                                continue
+                            }
+                            if gradient < 0 { projected = gradient }
+                        } else if alpha[i] == upper {
+                            if gradient < smallestBefore {
+                                active -= 1
+                                order.swapAt(position, active)
+                                continue
+                            }
+                            if gradient > 0 { projected = gradient }
+                        } else {
+                            projected = gradient
+                        }
+                        largest = max(largest, projected)
+                        smallest = min(smallest, projected)
+                        if abs(projected) > 1e-12 {
+                            let old = alpha[i]
+                            alpha[i] = min(max(old - gradient / norms[i], 0), upper)
+                            let step = (alpha[i] - old) * y[i]
+                            for j in 0..<d { weight[j] += step * row[j] }
+                            weight[d] += step
+                        }
+                        position += 1
+                    }
+                    sweeps += 1
+                    if largest - smallest <= tolerance {
+                        if active == n { break }
+                        active = n
+                        largestBefore = .infinity
+                        smallestBefore = -.infinity
+                        continue
+                    }
+                    largestBefore = largest > 0 ? largest : .infinity
+                    smallestBefore = smallest < 0 ? smallest : -.infinity
+                }
             }
         }
         return w
@@ -89,9 +133,8 @@ public struct FittedLinearSVM: FittedModel, Codable {
     public var classes: Int
 
     public func decisions(_ x: DesignMatrix) -> [[Double]] {
-        (0..<x.rows).map { row in
-            weights.map { w in (0..<x.columns).reduce(w[x.columns]) { $0 + w[$1] * x[row, $1] } }
-        }
+        let columns = weights.map { w in LinearAlgebra.multiply(x, Array(w.prefix(x.columns))).map { $0 + w[x.columns] } }
+        return (0..<x.rows).map { row in columns.map { $0[row] } }
     }
 
     public func scores(_ x: DesignMatrix) -> [Double] {
