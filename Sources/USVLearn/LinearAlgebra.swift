@@ -70,8 +70,10 @@ public enum LinearAlgebra {
     }
 
     private static func symmetrise(_ c: inout [Double], size: Int) {
-        for row in 0..<size {
-            for column in 0..<row { c[row * size + column] = c[column * size + row] }
+        c.withUnsafeMutableBufferPointer { values in
+            for row in 0..<size {
+                for column in 0..<row { values[row * size + column] = values[column * size + row] }
+            }
         }
     }
 }

@@ -31,21 +31,33 @@ public struct RidgeClassifierModel: ModelPlugin {
         let x = samples.x
         let n = x.rows, d = x.columns
         guard n > 0, d > 0 else { throw USVError.unusable(path: "ridge", reason: "no training samples") }
-        // Centre X and the targets: the intercept is then the means' difference and is not penalised.
-        var means = [Double](repeating: 0, count: d)
-        for row in 0..<n { for column in 0..<d { means[column] += x[row, column] } }
-        for column in 0..<d { means[column] /= Double(n) }
-        var centred = x.values
-        for row in 0..<n { for column in 0..<d { centred[row * d + column] -= means[column] } }
-        let xc = DesignMatrix(rows: n, columns: d, values: centred)
+        // Centring X and the targets makes the intercept the means' difference, unpenalised. In the primal the
+        // centred Gram matrix is XᵀX − n·μμᵀ and Xcᵀyc = Xᵀyc (Σ yc = 0), so X is never copied; the dual needs
+        // the centred rows themselves.
+        let means = Self.columnMeans(x)
+        let primal = d <= n
+        let xc: DesignMatrix
+        if primal {
+            xc = x
+        } else {
+            var centred = x.values
+            centred.withUnsafeMutableBufferPointer { values in
+                for row in 0..<n { for column in 0..<d { values[row * d + column] -= means[column] } }
+            }
+            xc = DesignMatrix(rows: n, columns: d, values: centred)
+        }
         let outputs = samples.classes == 2 ? 1 : samples.classes
         var weights: [[Double]] = []
         var intercepts: [Double] = []
-        let primal = d <= n
         let system: [Double] = {
             var s = primal ? LinearAlgebra.gram(xc) : LinearAlgebra.outerGram(xc)
             let size = primal ? d : n
-            for index in 0..<size { s[index * size + index] += lambda }
+            s.withUnsafeMutableBufferPointer { values in
+                if primal {
+                    for row in 0..<d { for column in 0..<d { values[row * d + column] -= Double(n) * means[row] * means[column] } }
+                }
+                for index in 0..<size { values[index * size + index] += lambda }
+            }
             return s
         }()
         for output in 0..<outputs {
@@ -63,6 +75,14 @@ public struct RidgeClassifierModel: ModelPlugin {
             intercepts.append(mean - zip(means, w).reduce(0) { $0 + $1.0 * $1.1 })
         }
         return FittedRidge(weights: weights, intercepts: intercepts, classes: samples.classes, threshold: threshold)
+    }
+
+    static func columnMeans(_ x: DesignMatrix) -> [Double] {
+        var means = [Double](repeating: 0, count: x.columns)
+        x.values.withUnsafeBufferPointer { values in
+            for row in 0..<x.rows { for column in 0..<x.columns { means[column] += values[row * x.columns + column] } }
+        }
+        return means.map { $0 / Double(max(1, x.rows)) }
     }
 }
 
