@@ -51,7 +51,7 @@ let package = Package(
 
         // The core: domain model, manifests and verification, archives, plugin protocols and registry.
         .target(name: "USVCore", dependencies: [
-            "CArchive",
+            "CArchive", "CHDF5",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         // The SQLite catalog (GRDB): schema, migrations, verify cache, runs.
@@ -66,7 +66,8 @@ let package = Package(
             "USVCore", "USVCatalog", "USVSignal", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         // The learning engine: linear algebra on OpenBLAS, protocols, metrics, evaluation.
-        .target(name: "USVLearn", dependencies: ["USVCore", "CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "USVLearn", dependencies: ["USVCore", "CBLAS", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
         // Conformance checkers and fixture generators that every plugin's tests call.
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.

@@ -22,3 +22,7 @@ static inline unsigned usv_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned usv_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned usv_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline hsize_t usv_h5s_unlimited(void) { return H5S_UNLIMITED; }
+
+/// Turns off HDF5's automatic error-stack printing: USVKit reports its own errors.
+static inline void usv_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+static inline size_t usv_h5t_variable(void) { return H5T_VARIABLE; }

@@ -16,7 +16,11 @@ extension Catalog {
     /// by animal. `sex`: female 0, male 1. `genotype`: wild type 0, cortexless 1, over the animals of recordings
     /// read from archives (the strain recordings: cortexless and their controls). `animal`: one class per
     /// animal. Parameter sets: the one with the most values is used when several were computed.
-    public func labelledSamples(from source: FeatureSource, task: ModelTask, filter: USVFilter) throws -> LabelledSamples {
+    ///
+    /// `featureNames` fixes the columns (a trained model's order); `requireLabels: false` keeps USVs whose
+    /// label is unknown (label −1), for classifying.
+    public func labelledSamples(from source: FeatureSource, task: ModelTask, filter: USVFilter, featureNames fixed: [String]? = nil,
+                                requireLabels: Bool = true) throws -> LabelledSamples {
         var scoped = filter
         let plugin: String
         switch source {
@@ -59,7 +63,10 @@ extension Catalog {
                 }
                 byUSV[id]?.values[name] = row["value"]
             }
-            let featureNames = names.subtracting(["duration"]).sorted() + (names.contains("duration") ? ["duration"] : [])
+            let featureNames = fixed ?? (names.subtracting(["duration"]).sorted() + (names.contains("duration") ? ["duration"] : []))
+            if let fixed, !Set(fixed).isSubset(of: names) {
+                throw USVError.usage("the model reads \(Set(fixed).subtracting(names).sorted()) which '\(plugin)' has not stored for these USVs")
+            }
             var values: [Double] = []
             var labels: [Int] = []
             var groups: [Int] = []
@@ -85,15 +92,68 @@ extension Catalog {
                 case .genotype: label = entry.archived ? (entry.genotype == Genotype.cortexless.rawValue ? 1 : 0) : nil
                 default: label = animalClasses[animal]
                 }
-                guard let label else { continue }
+                guard let label = label ?? (requireLabels ? nil : -1) else { continue }
                 values += featureNames.map { entry.values[$0] ?? 0 }
                 labels.append(label)
                 groups.append(animal)
                 ids.append(id)
             }
+            if task == .animal && !requireLabels { classNames = classNames.isEmpty ? ["unknown"] : classNames }
             guard !labels.isEmpty else { throw USVError.usage("no USVs with \(task.rawValue) labels and complete '\(plugin)' features") }
             return LabelledSamples(x: DesignMatrix(rows: labels.count, columns: featureNames.count, values: values), labels: labels,
                                    groups: groups, classNames: classNames, featureNames: featureNames, usvIDs: ids)
+        }
+    }
+}
+
+extension Catalog {
+    /// The data set a USV belongs to: root, name and manifest hash.
+    public func dataSet(ofUSV id: Int64) throws -> (root: String, name: String, manifestSHA256: String?)? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT d.root, d.name, d.manifest_sha256 FROM usvs u JOIN datasets d ON d.id = u.dataset_id WHERE u.id = ?",
+                             arguments: [id]).map { ($0["root"], $0["name"], $0["manifest_sha256"]) }
+        }
+    }
+
+    /// The data set at `root`: its name and manifest hash.
+    public func dataSetInfo(root: String) throws -> (name: String, manifestSHA256: String?)? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT name, manifest_sha256 FROM datasets WHERE root = ?", arguments: [root]).map {
+                ($0["name"], $0["manifest_sha256"])
+            }
+        }
+    }
+
+    /// Registers a model file (by its SHA-256) and returns its id.
+    public func registerModel(plugin: String, pluginVersion: String, task: String, fileSHA256: String, cardJSON: String) throws -> Int64 {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO models (plugin, plugin_version, task, file_sha256, card_json, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [plugin, pluginVersion, task, fileSHA256, cardJSON, Date()])
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE file_sha256 = ?", arguments: [fileSHA256]) else {
+                throw USVError.io(path: path, reason: "model row vanished")
+            }
+            return id
+        }
+    }
+
+    /// Stores predictions of a model, replacing its earlier predictions for the same USVs, in one transaction.
+    public func storePredictions(modelID: Int64, _ predictions: [(usvID: Int64, label: String, probability: Double)]) throws {
+        let now = Date()
+        try database.write { db in
+            for prediction in predictions {
+                try db.execute(sql: "DELETE FROM predictions WHERE model_id = ? AND usv_id = ?", arguments: [modelID, prediction.usvID])
+                try db.execute(sql: "INSERT INTO predictions (model_id, usv_id, label, probability, created_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [modelID, prediction.usvID, prediction.label, prediction.probability, now])
+            }
+        }
+    }
+
+    /// Predictions stored for a model: (usv id, label, probability).
+    public func predictions(modelID: Int64) throws -> [(usvID: Int64, label: String, probability: Double?)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT usv_id, label, probability FROM predictions WHERE model_id = ? ORDER BY usv_id",
+                             arguments: [modelID]).map { ($0["usv_id"], $0["label"], $0["probability"]) }
         }
     }
 }

@@ -23,7 +23,7 @@ struct USVCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [VerifyCommand.self, SynthCommand.self, IngestCommand.self, LsCommand.self, StatsCommand.self, ShowCommand.self, FeaturesCommand.self,
-                      EvaluateCommand.self,
+                      EvaluateCommand.self, TrainCommand.self, ClassifyCommand.self,
                       DetectCommand.self, SpectrogramCommand.self, PluginsCommand.self])
 }
 

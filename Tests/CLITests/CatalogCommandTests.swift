@@ -74,6 +74,23 @@ import USVTestSupport
         #expect(table.stdoutText.contains("mean ± s.d."))
         #expect(table.stdoutText.contains("shuffled control"))
         #expect(try USVExecutable.run(["evaluate", "--model", "nonsense", "--catalog", catalog]).status == 2)
+
+        // Train, save, classify: the model card in the file, predictions in the catalog.
+        for model in ["ridge", "svm", "mlp"] {
+            let file = directory.file("\(model).h5")
+            let train = try USVExecutable.run(["train", "--model", model, "--task", "sex", "--features", "deposited", "--out", file,
+                                               "--param", model == "mlp" ? "epochs-1=5" : (model == "ridge" ? "lambda=0.001" : "c=1"),
+                                               "--catalog", catalog, "--json"])
+            #expect(train.status == 0, "\(train.stderr)")
+            try validateAgainstSchema("model-card.schema.json", train.stdout)
+            let classify = try USVExecutable.run(["classify", "--model", file, "--catalog", catalog, "--json"])
+            #expect(classify.status == 0, "\(classify.stderr)")
+            try validateAgainstSchema("classify-report.schema.json", classify.stdout)
+            let report = try JSONDecoder().decode(JSONValue.self, from: classify.stdout)
+            #expect(report["classified"] != .number(0))
+        }
+        try directory.write("fake.h5", "not a model")
+        #expect(try USVExecutable.run(["classify", "--model", directory.file("fake.h5"), "--catalog", catalog]).status == 2)
         #expect(try USVExecutable.run(["evaluate", "--features", "feature.dnn-input", "--catalog", catalog]).status == 2)
         #expect(try USVExecutable.run(["ls", "--catalog", catalog, "--sex", "neither"]).status == 2)
         #expect(try USVExecutable.run(["ingest", directory.path, "--catalog", catalog]).status == 2)

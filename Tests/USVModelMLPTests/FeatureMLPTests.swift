@@ -42,3 +42,17 @@ import USVTestSupport
         #expect(throws: USVError.self) { try model.fit(data, parameters: parameters(["batch": "1"]), seed: 0) }
     }
 }
+
+@Suite struct MLPRoundTripTests {
+    @Test func exportedArraysRestoreTheSameNetwork() throws {
+        let data = gaussianClasses(samples: 200, dimensions: 5, seed: 6)
+        let parameters = try ParameterValues(defaultsOf: FeatureMLPModel.descriptor, overrides: ["epochs-1": "3", "epochs-2": "2"])
+        let fitted = try FeatureMLPModel().fit(data, parameters: parameters, seed: 0)
+        let restored = try FeatureMLPModel().restore(fitted.exportArrays(), features: 5, classes: 2, parameters: parameters)
+        #expect(restored.scores(data.x) == fitted.scores(data.x))
+        #expect(fitted.scoresAreProbabilities)
+        var missing = fitted.exportArrays()
+        missing.removeValue(forKey: "layer1/running-mean")
+        #expect(throws: USVError.self) { try FeatureMLPModel().restore(missing, features: 5, classes: 2, parameters: parameters) }
+    }
+}

@@ -44,3 +44,14 @@ import USVTestSupport
         }
     }
 }
+
+@Suite struct ModelRoundTripTests {
+    @Test func exportedArraysRestoreTheSameModel() throws {
+        let data = gaussianClasses(samples: 200, dimensions: 7, seed: 3)
+        let parameters = try ParameterValues(defaultsOf: RidgeClassifierModel.descriptor)
+        let fitted = try RidgeClassifierModel().fit(data, parameters: parameters, seed: 0)
+        let restored = try RidgeClassifierModel().restore(fitted.exportArrays(), features: 7, classes: 2, parameters: parameters)
+        #expect(restored.scores(data.x) == fitted.scores(data.x))
+        #expect(throws: USVError.self) { try RidgeClassifierModel().restore(fitted.exportArrays(), features: 8, classes: 2, parameters: parameters) }
+    }
+}

@@ -40,3 +40,13 @@ import USVTestSupport
         #expect(result.meanBalancedAccuracy > result.shuffledMeanBalancedAccuracy + 0.15)
     }
 }
+
+@Suite struct SVMRoundTripTests {
+    @Test func exportedArraysRestoreTheSameModel() throws {
+        let data = gaussianClasses(samples: 200, dimensions: 5, seed: 4)
+        let parameters = try ParameterValues(defaultsOf: LinearSVMModel.descriptor)
+        let fitted = try LinearSVMModel().fit(data, parameters: parameters, seed: 0)
+        let restored = try LinearSVMModel().restore(fitted.exportArrays(), features: 5, classes: 2, parameters: parameters)
+        #expect(restored.scores(data.x) == fitted.scores(data.x))
+    }
+}

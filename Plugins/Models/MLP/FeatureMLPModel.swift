@@ -39,21 +39,8 @@ public struct FeatureMLPModel: ModelPlugin {
         // Layers of 70 units are too small for threaded BLAS (its threads would only spin): one thread.
         LinearAlgebra.setThreads(1)
         var random = SeededRandom(seed: seed)
-        var layers: [any Layer] = []
-        var dropouts: [Dropout] = []
-        var width = samples.x.columns
-        for index in 0..<depth {
-            layers.append(Dense(width, hidden, random: &random))
-            layers.append(BatchNormalization(hidden))
-            layers.append(ReLU())
-            let dropout = Dropout(rate: 0, seed: seed &+ UInt64(index + 1))
-            dropouts.append(dropout)
-            layers.append(dropout)
-            width = hidden
-        }
-        let outputs = samples.classes == 2 ? 1 : samples.classes
-        layers.append(Dense(width, outputs, random: &random))
-        let network = Sequential(layers)
+        let (network, dropouts) = Self.network(inputs: samples.x.columns, hidden: hidden, depth: depth, classes: samples.classes,
+                                               seed: seed, random: &random)
 
         let x = Batch(rows: samples.x.rows, columns: samples.x.columns, values: samples.x.values.map(Float.init))
         let counts = (0..<samples.classes).map { label in samples.labels.filter { $0 == label }.count }
@@ -73,10 +60,63 @@ public struct FeatureMLPModel: ModelPlugin {
     }
 }
 
+extension FeatureMLPModel {
+    /// The architecture: `depth` × (dense → batch norm → ReLU → dropout), then the output layer.
+    static func network(inputs: Int, hidden: Int, depth: Int, classes: Int, seed: UInt64,
+                        random: inout SeededRandom) -> (Sequential, [Dropout]) {
+        var layers: [any Layer] = []
+        var dropouts: [Dropout] = []
+        var width = inputs
+        for index in 0..<depth {
+            layers.append(Dense(width, hidden, random: &random))
+            layers.append(BatchNormalization(hidden))
+            layers.append(ReLU())
+            let dropout = Dropout(rate: 0, seed: seed &+ UInt64(index + 1))
+            dropouts.append(dropout)
+            layers.append(dropout)
+            width = hidden
+        }
+        layers.append(Dense(width, classes == 2 ? 1 : classes, random: &random))
+        return (Sequential(layers), dropouts)
+    }
+
+    public func restore(_ arrays: [String: NamedArray], features: Int, classes: Int, parameters: ParameterValues) throws -> any FittedModel {
+        var random = SeededRandom(seed: 0)
+        let (network, _) = Self.network(inputs: features, hidden: try parameters.int("hidden"), depth: try parameters.int("layers"),
+                                        classes: classes, seed: 0, random: &random)
+        for (index, layer) in network.layers.enumerated() {
+            for (position, parameter) in layer.parameters.enumerated() {
+                parameter.value = try arrays.require("layer\(index)/parameter\(position)", count: parameter.value.count).map(Float.init)
+            }
+            if let normalisation = layer as? BatchNormalization {
+                try normalisation.restoreStatistics(
+                    mean: arrays.require("layer\(index)/running-mean", count: normalisation.features).map(Float.init),
+                    variance: arrays.require("layer\(index)/running-variance", count: normalisation.features).map(Float.init))
+            }
+        }
+        return FittedMLP(network: network, classes: classes)
+    }
+}
+
 /// A trained MLP: class probabilities.
 public struct FittedMLP: FittedModel {
     public let network: Sequential
     public let classes: Int
+    public var scoresAreProbabilities: Bool { true }
+
+    public func exportArrays() -> [String: NamedArray] {
+        var arrays: [String: NamedArray] = [:]
+        for (index, layer) in network.layers.enumerated() {
+            for (position, parameter) in layer.parameters.enumerated() {
+                arrays["layer\(index)/parameter\(position)"] = NamedArray(parameter.value.map(Double.init), shape: [parameter.value.count])
+            }
+            if let normalisation = layer as? BatchNormalization {
+                arrays["layer\(index)/running-mean"] = NamedArray(normalisation.runningMean.map(Double.init), shape: [normalisation.features])
+                arrays["layer\(index)/running-variance"] = NamedArray(normalisation.runningVariance.map(Double.init), shape: [normalisation.features])
+            }
+        }
+        return arrays
+    }
 
     public func scores(_ x: DesignMatrix) -> [Double] {
         let logits = network.predictLogits(Batch(rows: x.rows, columns: x.columns, values: x.values.map(Float.init)))

@@ -77,6 +77,14 @@ public struct RidgeClassifierModel: ModelPlugin {
         return FittedRidge(weights: weights, intercepts: intercepts, classes: samples.classes, threshold: threshold)
     }
 
+    public func restore(_ arrays: [String: NamedArray], features: Int, classes: Int, parameters: ParameterValues) throws -> any FittedModel {
+        let outputs = classes == 2 ? 1 : classes
+        let flat = try arrays.require("weights", count: outputs * features)
+        let weights = (0..<outputs).map { Array(flat[($0 * features)..<(($0 + 1) * features)]) }
+        return FittedRidge(weights: weights, intercepts: try arrays.require("intercepts", count: outputs), classes: classes,
+                           threshold: try parameters.double("threshold"))
+    }
+
     static func columnMeans(_ x: DesignMatrix) -> [Double] {
         var means = [Double](repeating: 0, count: x.columns)
         x.values.withUnsafeBufferPointer { values in
@@ -97,6 +105,11 @@ public struct FittedRidge: FittedModel, Codable {
     public func outputs(_ x: DesignMatrix) -> [[Double]] {
         let columns = weights.map { w in LinearAlgebra.multiply(x, w) }
         return (0..<x.rows).map { row in columns.indices.map { columns[$0][row] + intercepts[$0] } }
+    }
+
+    public func exportArrays() -> [String: NamedArray] {
+        ["weights": NamedArray(weights.flatMap { $0 }, shape: [weights.count, weights.first?.count ?? 0]),
+         "intercepts": NamedArray(intercepts, shape: [intercepts.count])]
     }
 
     public func scores(_ x: DesignMatrix) -> [Double] {

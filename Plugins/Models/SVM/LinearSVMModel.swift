@@ -45,6 +45,13 @@ public struct LinearSVMModel: ModelPlugin {
         return FittedLinearSVM(weights: weights, classes: samples.classes)
     }
 
+    public func restore(_ arrays: [String: NamedArray], features: Int, classes: Int, parameters: ParameterValues) throws -> any FittedModel {
+        let outputs = classes == 2 ? 1 : classes
+        let flat = try arrays.require("weights", count: outputs * (features + 1))
+        return FittedLinearSVM(weights: (0..<outputs).map { Array(flat[($0 * (features + 1))..<(($0 + 1) * (features + 1))]) },
+                               classes: classes)
+    }
+
     /// Returns the weights with the bias as the last element.
     static func dualCoordinateDescent(_ x: DesignMatrix, y: [Double], c: Double, squared: Bool, tolerance: Double,
                                       iterations: Int, seed: UInt64) -> [Double] {
@@ -131,6 +138,10 @@ public struct LinearSVMModel: ModelPlugin {
 public struct FittedLinearSVM: FittedModel, Codable {
     public var weights: [[Double]]
     public var classes: Int
+
+    public func exportArrays() -> [String: NamedArray] {
+        ["weights": NamedArray(weights.flatMap { $0 }, shape: [weights.count, weights.first?.count ?? 0])]
+    }
 
     public func decisions(_ x: DesignMatrix) -> [[Double]] {
         let columns = weights.map { w in LinearAlgebra.multiply(x, Array(w.prefix(x.columns))).map { $0 + w[x.columns] } }

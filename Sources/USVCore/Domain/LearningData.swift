@@ -49,11 +49,30 @@ public struct LabelledSamples: Sendable {
     }
 }
 
+/// A named array of a trained model (weights, biases, running statistics), row-major with its shape.
+public struct NamedArray: Sendable, Equatable {
+    public var values: [Double]
+    public var shape: [Int]
+
+    public init(_ values: [Double], shape: [Int]) {
+        self.values = values
+        self.shape = shape
+    }
+}
+
 /// A trained classifier: scores per class for new samples.
 public protocol FittedModel: Sendable {
     /// One score per class for each row (larger = more likely); row-major rows × classes.
     func scores(_ x: DesignMatrix) -> [Double]
     var classes: Int { get }
+    /// Everything needed to restore the model (with the plugin's `restore`), by name.
+    func exportArrays() -> [String: NamedArray]
+    /// True when `scores` are class probabilities (a softmax or sigmoid output), not just decision values.
+    var scoresAreProbabilities: Bool { get }
+}
+
+extension FittedModel {
+    public var scoresAreProbabilities: Bool { false }
 }
 
 extension FittedModel {

@@ -69,4 +69,17 @@ public protocol ModelPlugin: Plugin {
     static var inputs: [String] { get }
     /// Trains on `samples` (features standardised by the caller). Deterministic for a seed.
     func fit(_ samples: LabelledSamples, parameters: ParameterValues, seed: UInt64) throws -> any FittedModel
+    /// Rebuilds a trained model from its exported arrays (a model file), for `features` inputs and `classes`.
+    func restore(_ arrays: [String: NamedArray], features: Int, classes: Int, parameters: ParameterValues) throws -> any FittedModel
+}
+
+extension [String: NamedArray] {
+    /// The array `name`, or a clear error naming the model file's missing piece.
+    public func require(_ name: String, count: Int) throws -> [Double] {
+        guard let array = self[name] else { throw USVError.unusable(path: "model file", reason: "array '\(name)' is missing") }
+        guard array.values.count == count else {
+            throw USVError.unusable(path: "model file", reason: "array '\(name)' has \(array.values.count) values, expected \(count)")
+        }
+        return array.values
+    }
 }

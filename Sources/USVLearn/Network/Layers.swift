@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import USVCore
 
 /// A batch of row vectors: `rows` samples × `columns` features, Float32, row-major, contiguous.
 public struct Batch: Sendable, Equatable {
@@ -131,6 +132,15 @@ public final class BatchNormalization: Layer {
     }
 
     public var parameters: [Parameter] { [scale, shift] }
+
+    /// Restores the running statistics of a trained layer (model files).
+    public func restoreStatistics(mean: [Float], variance: [Float]) throws {
+        guard mean.count == features, variance.count == features else {
+            throw USVError.unusable(path: "model file", reason: "batch-norm statistics of \(mean.count) features, expected \(features)")
+        }
+        runningMean = mean
+        runningVariance = variance
+    }
 
     public func forward(_ input: Batch, training: Bool) -> Batch {
         let n = input.rows

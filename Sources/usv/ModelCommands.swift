@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import USVCatalog
+import USVCore
+import USVLearn
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a classifier on catalog records and save it as a self-describing model file.",
+        discussion: """
+            The model file is HDF5: the weights under weights/, the training standardisation under \
+            standardizer/, and a JSON model card (schemas/model-card.schema.json) as the root attribute \
+            model_card — plugin id and version, task, classes, feature source and names, hyper-parameters, \
+            seed, training data set and its manifest hash, training samples and animals. The training set is \
+            balanced by subsampling unless --no-balance. Estimate generalisation with usv evaluate.
+
+            Examples:
+              usv train --model ridge --task sex --features deposited --out ridge-sex.h5
+              usv train --model mlp --task sex --features feature.extended-24 --seed 3 --out mlp.h5
+            """)
+
+    @Option(help: "ridge, svm, mlp, or a model plugin id.")
+    var model: String
+
+    @Option(help: "sex, genotype or animal.")
+    var task: String = "sex"
+
+    @Option(help: "deposited, or a feature plugin id.")
+    var features: String = "feature.call-properties"
+
+    @Option(help: "The model file to write (.h5).")
+    var out: String
+
+    @Option(help: "Seed of subsampling and training.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Do not balance classes by subsampling.")
+    var noBalance = false
+
+    @Flag(help: "Print the model card as JSON.")
+    var json = false
+
+    @OptionGroup var filterOptions: USVFilterOptions
+
+    @OptionGroup var parameterOptions: PluginParameterOptions
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() throws {
+        guard let catalog = try catalogOptions.open() else { throw ValidationError("train reads the catalog; drop --no-catalog") }
+        guard let modelTask = ModelTask(rawValue: task) else { throw ValidationError("--task must be sex, genotype or animal") }
+        let plugin = try registry().require((any ModelPlugin).self, id: EvaluateCommand.shortNames[model] ?? model)
+        let parameters = try parameterOptions.values(for: plugin.descriptor)
+        let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
+        let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter())
+        let all = Array(0..<samples.labels.count)
+        var training = samples.selecting(noBalance ? all : balancedBySubsampling(all, labels: samples.labels, seed: seed))
+        let standardizer = Standardizer(fitting: training.x)
+        training.x = standardizer.apply(training.x)
+        let fitted = try plugin.fit(training, parameters: parameters, seed: seed)
+        let accuracy = ClassificationScore(truth: training.labels, predicted: fitted.predict(training.x), classes: samples.classes)
+        let arrays = fitted.exportArrays()
+        let origin = try samples.usvIDs.first.flatMap { try catalog.dataSet(ofUSV: $0) }
+        let card = ModelCard(plugin: plugin.descriptor.id, pluginVersion: plugin.descriptor.version, task: modelTask.rawValue,
+                             classes: samples.classNames, featureSource: features, features: samples.featureNames,
+                             parameters: parameters.values, seed: seed, balanced: !noBalance, trainingSamples: training.labels.count,
+                             trainingAnimals: Set(training.groups).sorted(), dataSet: origin?.name, dataSetRoot: origin?.root,
+                             manifestSHA256: origin?.manifestSHA256, trainingBalancedAccuracy: accuracy.balancedAccuracy,
+                             createdAt: Date(), arrays: arrays.keys.sorted())
+        try ModelFile.write(out, card: card, standardizer: standardizer, arrays: arrays)
+        let (_, _, _, sha256) = try ModelFile.read(out)
+        _ = try catalog.registerModel(plugin: card.plugin, pluginVersion: card.pluginVersion, task: card.task, fileSHA256: sha256,
+                                      cardJSON: String(decoding: try card.json(), as: UTF8.self))
+        if json {
+            FileHandle.standardOutput.write(try card.json())
+            print("")
+        } else {
+            print("\(out): \(card.plugin) \(card.pluginVersion) for \(card.task) on \(card.trainingSamples) USVs of "
+                + "\(card.trainingAnimals.count) animals, \(card.features.count) features from \(card.featureSource); "
+                + String(format: "training balanced accuracy %.1f %% (not a generalisation estimate: use usv evaluate)",
+                         card.trainingBalancedAccuracy * 100))
+        }
+    }
+}
+
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Apply a saved model to catalog records and store its predictions.",
+        discussion: """
+            The model file's card names the feature source and the feature order; the records must have those \
+            features (usv features --plugin … first if needed). Predictions (label, and the class probability \
+            for models that give one) are stored in the catalog's predictions table under the model file's \
+            SHA-256. Where the true label is known, the balanced accuracy is reported too.
+
+            Examples:
+              usv classify --model ridge-sex.h5
+              usv classify --model mlp.h5 --animal 12 --json
+            """)
+
+    @Option(help: "A model file written by usv train.")
+    var model: String
+
+    @Flag(help: "Write JSON (schemas/classify-report.schema.json).")
+    var json = false
+
+    @OptionGroup var filterOptions: USVFilterOptions
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() throws {
+        guard let catalog = try catalogOptions.open() else { throw ValidationError("classify needs the catalog; drop --no-catalog") }
+        let (card, standardizer, arrays, sha256) = try ModelFile.read(model)
+        let plugin = try registry().require((any ModelPlugin).self, id: card.plugin)
+        if plugin.descriptor.version != card.pluginVersion {
+            log("usv: note: \(model) was trained by \(card.plugin) \(card.pluginVersion); this build has \(plugin.descriptor.version)")
+        }
+        guard let task = ModelTask(rawValue: card.task) else { throw USVError.unusable(path: model, reason: "unknown task \(card.task)") }
+        let parameters = ParameterValues(card.parameters)
+        let source: FeatureSource = card.featureSource == "deposited" ? .deposited : .plugin(card.featureSource)
+        let samples = try catalog.labelledSamples(from: source, task: task, filter: try filterOptions.filter(),
+                                                  featureNames: card.features, requireLabels: false)
+        let fitted = try plugin.restore(arrays, features: card.features.count, classes: card.classes.count, parameters: parameters)
+        let x = standardizer.apply(samples.x)
+        let scores = fitted.scores(x)
+        let predicted = fitted.predict(x)
+        let modelID = try catalog.registerModel(plugin: card.plugin, pluginVersion: card.pluginVersion, task: card.task,
+                                                fileSHA256: sha256, cardJSON: String(decoding: try card.json(), as: UTF8.self))
+        let classes = card.classes.count
+        let stored = predicted.enumerated().map { index, label in
+            (usvID: samples.usvIDs[index], label: card.classes[label],
+             probability: fitted.scoresAreProbabilities ? scores[index * classes + label] : Double.nan)
+        }
+        try catalog.storePredictions(modelID: modelID, stored.map { ($0.usvID, $0.label, $0.probability) })
+        let known = samples.labels.indices.filter { samples.labels[$0] >= 0 }
+        let score = ClassificationScore(truth: known.map { samples.labels[$0] }, predicted: known.map { predicted[$0] }, classes: classes)
+        let report = ClassifyReport(model: model, modelSHA256: sha256, plugin: card.plugin, task: card.task, classified: predicted.count,
+                                    perClass: Dictionary(grouping: predicted.map { card.classes[$0] }, by: { $0 }).mapValues(\.count),
+                                    withKnownLabels: known.count,
+                                    balancedAccuracy: known.isEmpty ? nil : score.balancedAccuracy)
+        if json {
+            try printJSON(report)
+        } else {
+            print("\(report.classified) USVs classified by \(card.plugin) (\(card.task)): "
+                + report.perClass.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                + (report.balancedAccuracy.map { String(format: "; balanced accuracy %.1f %% on the %d with known labels", $0 * 100, known.count) } ?? ""))
+        }
+    }
+}
+
+/// `usv classify --json` (schemas/classify-report.schema.json).
+struct ClassifyReport: Codable {
+    var schemaVersion = 1
+    var model: String
+    var modelSHA256: String
+    var plugin: String
+    var task: String
+    var classified: Int
+    var perClass: [String: Int]
+    var withKnownLabels: Int
+    var balancedAccuracy: Double?
+}
