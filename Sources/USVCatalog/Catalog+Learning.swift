@@ -19,8 +19,12 @@ extension Catalog {
     ///
     /// `featureNames` fixes the columns (a trained model's order); `requireLabels: false` keeps USVs whose
     /// label is unknown (label −1), for classifying.
+    /// Vector features (such as `feature.dnn-input`'s 100 × 100 image) become columns `name[0]`, `name[1]`, ….
+    /// The property tasks (direction, peaks, breaks, broadband) take their labels from annotations
+    /// (`annotator`, default the first of human2, human1, deposited-features) and leave out of the inputs the
+    /// property itself and `complex` (computed from peaks and breaks); broadband is "has a broadband part".
     public func labelledSamples(from source: FeatureSource, task: ModelTask, filter: USVFilter, featureNames fixed: [String]? = nil,
-                                requireLabels: Bool = true) throws -> LabelledSamples {
+                                requireLabels: Bool = true, annotator: String? = nil) throws -> LabelledSamples {
         var scoped = filter
         let plugin: String
         switch source {
@@ -37,7 +41,8 @@ extension Catalog {
             all += [plugin]
             guard let parameters = try String.fetchOne(db, sql: """
                 SELECT f.parameters \(Self.joins) JOIN features f ON f.usv_id = u.id
-                WHERE \(condition) AND f.plugin = ? AND f.value IS NOT NULL GROUP BY f.parameters ORDER BY COUNT(*) DESC LIMIT 1
+                WHERE \(condition) AND f.plugin = ? AND (f.value IS NOT NULL OR f.vector IS NOT NULL)
+                GROUP BY f.parameters ORDER BY COUNT(*) DESC LIMIT 1
                 """, arguments: all) else {
                 throw USVError.usage("no '\(plugin)' feature values for these USVs; run usv ingest"
                     + (plugin == "deposited" ? "" : " or usv features --plugin \(plugin)") + " first")
@@ -45,9 +50,9 @@ extension Catalog {
             var withParameters = all
             withParameters += [parameters]
             let rows = try Row.fetchAll(db, sql: """
-                SELECT u.id, a.sex, a.genotype, a.dataset_animal_id, r.archive_member, f.name, f.value \(Self.joins)
+                SELECT u.id, a.sex, a.genotype, a.dataset_animal_id, r.archive_member, f.name, f.value, f.vector \(Self.joins)
                 JOIN features f ON f.usv_id = u.id
-                WHERE \(condition) AND f.plugin = ? AND f.parameters = ? AND f.value IS NOT NULL ORDER BY u.id, f.name
+                WHERE \(condition) AND f.plugin = ? AND f.parameters = ? ORDER BY u.id, f.name
                 """, arguments: withParameters)
             var names = Set<String>()
             var byUSV: [Int64: (sex: Int?, genotype: String?, animal: Int?, archived: Bool, values: [String: Double])] = [:]
@@ -61,9 +66,25 @@ extension Catalog {
                     let member: String? = row["archive_member"]
                     byUSV[id] = (row["sex"], row["genotype"], row["dataset_animal_id"], !(member ?? "").isEmpty, [:])
                 }
-                byUSV[id]?.values[name] = row["value"]
+                if let value: Double = row["value"] {
+                    byUSV[id]?.values[name] = value
+                } else if let blob: Data = row["vector"] {
+                    names.remove(name)
+                    let vector = blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                    for (index, element) in vector.enumerated() {
+                        names.insert("\(name)[\(index)]")
+                        byUSV[id]?.values["\(name)[\(index)]"] = Double(element)
+                    }
+                }
             }
-            let featureNames = fixed ?? (names.subtracting(["duration"]).sorted() + (names.contains("duration") ? ["duration"] : []))
+            let leaking: Set<String> = [.direction, .peaks, .breaks, .broadband].contains(task) ? [task.rawValue, "complex"] : []
+            let ordered = names.subtracting(leaking).sorted { lhs, rhs in
+                // Vector elements in index order (name[2] before name[10]).
+                let (leftName, leftIndex) = Self.splitIndex(lhs), (rightName, rightIndex) = Self.splitIndex(rhs)
+                return leftName == rightName ? leftIndex < rightIndex : leftName < rightName
+            }
+            // Duration last, as the deposited tables have it.
+            let featureNames = fixed ?? (ordered.filter { $0 != "duration" } + (ordered.contains("duration") ? ["duration"] : []))
             if let fixed, !Set(fixed).isSubset(of: names) {
                 throw USVError.usage("the model reads \(Set(fixed).subtracting(names).sorted()) which '\(plugin)' has not stored for these USVs")
             }
@@ -76,8 +97,11 @@ extension Catalog {
             case .sex: classNames = ["female", "male"]
             case .genotype: classNames = ["wildtype", "cortexless"]
             case .animal: classNames = []
-            default: throw USVError.usage("task \(task.rawValue) is not available from the catalog yet (sex, genotype, animal)")
+            case .direction: classNames = ["down", "flat", "up"]
+            case .peaks, .breaks: classNames = ["0", "1", "2", "3"]
+            case .broadband: classNames = ["tonal", "broadband"]
             }
+            let annotations = try Self.annotations(db, usvIDs: order, annotator: annotator)
             var animalClasses: [Int: Int] = [:]
             if task == .animal {
                 let animals = Set(order.compactMap { byUSV[$0]?.animal }).sorted()
@@ -90,7 +114,11 @@ extension Catalog {
                 switch task {
                 case .sex: label = entry.sex
                 case .genotype: label = entry.archived ? (entry.genotype == Genotype.cortexless.rawValue ? 1 : 0) : nil
-                default: label = animalClasses[animal]
+                case .animal: label = animalClasses[animal]
+                case .direction: label = annotations[id].map { $0.direction + 1 }
+                case .peaks: label = annotations[id]?.peaks
+                case .breaks: label = annotations[id]?.breaks
+                case .broadband: label = annotations[id].map { $0.broadband > 0 ? 1 : 0 }
                 }
                 guard let label = label ?? (requireLabels ? nil : -1) else { continue }
                 values += featureNames.map { entry.values[$0] ?? 0 }
@@ -99,10 +127,44 @@ extension Catalog {
                 ids.append(id)
             }
             if task == .animal && !requireLabels { classNames = classNames.isEmpty ? ["unknown"] : classNames }
+            // Classes nobody has (say, no call with 3 peaks) are dropped, so that models see only real classes.
+            let present = Set(labels.filter { $0 >= 0 }).sorted()
+            if requireLabels, task != .sex, task != .genotype, present.count < classNames.count, present.count >= 2 {
+                let remap = Dictionary(uniqueKeysWithValues: present.enumerated().map { ($1, $0) })
+                labels = labels.map { remap[$0] ?? $0 }
+                classNames = present.map { classNames[$0] }
+            }
             guard !labels.isEmpty else { throw USVError.usage("no USVs with \(task.rawValue) labels and complete '\(plugin)' features") }
             return LabelledSamples(x: DesignMatrix(rows: labels.count, columns: featureNames.count, values: values), labels: labels,
                                    groups: groups, classNames: classNames, featureNames: featureNames, usvIDs: ids)
         }
+    }
+
+    /// "image[12]" → ("image", 12); plain names → (name, -1).
+    static func splitIndex(_ name: String) -> (String, Int) {
+        guard name.hasSuffix("]"), let open = name.lastIndex(of: "["),
+              let index = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) else { return (name, -1) }
+        return (String(name[..<open]), index)
+    }
+
+    /// One annotation per USV: from `annotator`, or the first present of human2, human1, deposited-features.
+    static func annotations(_ db: Database, usvIDs: [Int64], annotator: String?) throws -> [Int64: CallProperties] {
+        let preference = annotator.map { [$0] } ?? ["human2", "human1", "deposited-features"]
+        var found: [Int64: (rank: Int, properties: CallProperties)] = [:]
+        for start in stride(from: 0, to: usvIDs.count, by: 500) {
+            let slice = Array(usvIDs[start..<min(start + 500, usvIDs.count)])
+            let sql = "SELECT usv_id, annotator, direction, peaks, breaks, broadband, tremolo, complex FROM annotations "
+                + "WHERE usv_id IN (\(databaseQuestionMarks(count: slice.count)))"
+            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(slice)) {
+                let who: String = row["annotator"]
+                guard let rank = preference.firstIndex(of: who) else { continue }
+                let id: Int64 = row["usv_id"]
+                if let existing = found[id], existing.rank <= rank { continue }
+                found[id] = (rank, CallProperties(direction: row["direction"], peaks: row["peaks"], breaks: row["breaks"],
+                                                  broadband: row["broadband"], tremolo: row["tremolo"], complex: row["complex"]))
+            }
+        }
+        return found.mapValues(\.properties)
     }
 }
 

@@ -17,7 +17,9 @@ struct EvaluateCommand: ParsableCommand {
             accuracy). Inputs: --features deposited (the deposited feature table) or a feature plugin id whose \
             values are stored (usv ingest stores feature.call-properties; usv features adds others).
 
-            Tasks: sex (female/male), genotype (wild type/cortexless, animals of the strain archive), animal.
+            Tasks: sex (female/male), genotype (wild type/cortexless, animals of the strain archive), animal, and \
+            the manual properties direction (3 classes), peaks and breaks (0–3), broadband (any broadband part) \
+            with labels from the annotations (--annotator) and the property itself left out of the inputs.
 
             Examples:
               usv evaluate --model ridge,svm --task sex --protocol loao
@@ -28,8 +30,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Models, comma-separated: ridge, svm (or plugin ids such as model.ridge).")
     var model: String = "ridge,svm"
 
-    @Option(help: "sex, genotype or animal.")
+    @Option(help: "sex, genotype, animal, direction, peaks, breaks or broadband.")
     var task: String = "sex"
+
+    @Option(help: "Whose property labels the property tasks use (default: human2, else human1, else deposited-features).")
+    var annotator: String?
 
     @Option(help: "loao, kfold or heldout.")
     var `protocol`: String = "loao"
@@ -65,7 +70,9 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         guard let catalog = try catalogOptions.open() else { throw ValidationError("evaluate reads the catalog; drop --no-catalog") }
-        guard let modelTask = ModelTask(rawValue: task) else { throw ValidationError("--task must be sex, genotype or animal") }
+        guard let modelTask = ModelTask(rawValue: task) else {
+            throw ValidationError("--task must be one of \(ModelTask.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         let evaluationProtocol: EvaluationProtocol
         switch self.protocol {
         case "loao": evaluationProtocol = .leaveOneAnimalOut
@@ -82,7 +89,7 @@ struct EvaluateCommand: ParsableCommand {
             return try registry.require((any ModelPlugin).self, id: Self.shortNames[trimmed] ?? trimmed)
         }
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
-        let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter())
+        let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter(), annotator: annotator)
         let evaluator = Evaluator(balance: !noBalance, seed: seed)
         var results: [EvaluationResult] = []
         for model in models {

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "ridge, svm, mlp, or a model plugin id.")
     var model: String
 
-    @Option(help: "sex, genotype or animal.")
+    @Option(help: "sex, genotype, animal, direction, peaks, breaks or broadband.")
     var task: String = "sex"
 
     @Option(help: "deposited, or a feature plugin id.")
@@ -49,7 +49,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         guard let catalog = try catalogOptions.open() else { throw ValidationError("train reads the catalog; drop --no-catalog") }
-        guard let modelTask = ModelTask(rawValue: task) else { throw ValidationError("--task must be sex, genotype or animal") }
+        guard let modelTask = ModelTask(rawValue: task) else {
+            throw ValidationError("--task must be one of \(ModelTask.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         let plugin = try registry().require((any ModelPlugin).self, id: EvaluateCommand.shortNames[model] ?? model)
         let parameters = try parameterOptions.values(for: plugin.descriptor)
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)

@@ -74,6 +74,22 @@ import USVTestSupport
         #expect(table.stdoutText.contains("mean ± s.d."))
         #expect(table.stdoutText.contains("shuffled control"))
         #expect(try USVExecutable.run(["evaluate", "--model", "nonsense", "--catalog", catalog]).status == 2)
+        // A manual property from the annotations, its own column left out of the inputs.
+        let direction = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "direction", "--protocol", "kfold",
+                                               "--folds", "3", "--features", "deposited", "--catalog", catalog, "--json"])
+        #expect(direction.status == 0, "\(direction.stderr)")
+        try validateAgainstSchema("evaluation-report.schema.json", direction.stdout)
+        let directionReport = try JSONDecoder().decode(JSONValue.self, from: direction.stdout)
+        guard case .array(let inputs)? = directionReport["featureNames"] else { return }
+        #expect(!inputs.contains(.string("direction")) && !inputs.contains(.string("complex")))
+        // Ridge on the flattened 100 × 100 network input.
+        #expect(try USVExecutable.run(["features", "--plugin", "feature.dnn-input", "--catalog", catalog]).status == 0)
+        let images = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "kfold", "--folds", "2",
+                                            "--features", "feature.dnn-input", "--catalog", catalog, "--json"])
+        #expect(images.status == 0, "\(images.stderr)")
+        guard case .array(let pixels)? = try JSONDecoder().decode(JSONValue.self, from: images.stdout)["featureNames"] else { return }
+        #expect(pixels.count == 10_000)
+        #expect(pixels.first == .string("image[0]") && pixels.last == .string("image[9999]"))
 
         // Train, save, classify: the model card in the file, predictions in the catalog.
         for model in ["ridge", "svm", "mlp"] {
@@ -91,7 +107,7 @@ import USVTestSupport
         }
         try directory.write("fake.h5", "not a model")
         #expect(try USVExecutable.run(["classify", "--model", directory.file("fake.h5"), "--catalog", catalog]).status == 2)
-        #expect(try USVExecutable.run(["evaluate", "--features", "feature.dnn-input", "--catalog", catalog]).status == 2)
+        #expect(try USVExecutable.run(["evaluate", "--features", "feature.spectral-vectors", "--catalog", catalog]).status == 2)
         #expect(try USVExecutable.run(["ls", "--catalog", catalog, "--sex", "neither"]).status == 2)
         #expect(try USVExecutable.run(["ingest", directory.path, "--catalog", catalog]).status == 2)
     }
