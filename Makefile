@@ -38,24 +38,28 @@ demo: release
 	@echo "== 4. Query the catalog"
 	$(USV_RELEASE) ls --catalog $(DEMO_DIR)/catalog.sqlite --sex male --min-duration 0.05 --limit 5
 	$(USV_RELEASE) show 1 --catalog $(DEMO_DIR)/catalog.sqlite
-	@echo "== 5. Classify sex from the deposited features: ridge and linear SVM, leave one animal out, with shuffled controls"
-	$(USV_RELEASE) evaluate --model ridge,svm --task sex --protocol loao --features deposited --catalog $(DEMO_DIR)/catalog.sqlite \
-	  --chart $(DEMO_DIR)/sex-loao.svg
-	$(USV_RELEASE) evaluate --model ridge,svm --task sex --protocol kfold --folds 10 --seed 0 --features deposited \
-	  --catalog $(DEMO_DIR)/catalog.sqlite | tail -n 4
-	@echo "== 6. Draw the first detected USV (with 20 ms around it) as a picture"
+	@echo "== 5. Draw the first detected USV (with 20 ms around it) as a picture"
 	@first=$$($(USV_RELEASE) detect $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav --csv | sed -n 2p); \
 	  start=$${first%%,*}; rest=$${first#*,}; stop=$${rest%%,*}; \
 	  $(USV_RELEASE) spectrogram $(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rmale_Afem01.wav \
 	    --start $$(awk -v s=$$start 'BEGIN { print (s > 0.02 ? s - 0.02 : 0) }') --stop $$(awk -v s=$$stop 'BEGIN { print s + 0.02 }') \
 	    --out $(DEMO_DIR)/first-usv.png
-	@echo "== 7. Corrupt one byte of one recording and verify again (exit status 1 expected)"
+	@echo "== 6. Corrupt one byte of one recording and verify again (exit status 1 expected)"
 	@printf '\377' | dd of=$(DEMO_DIR)/dataset/Data/RawRecordings/Sex/Rfem_Afem01.wav bs=1 seek=100000 conv=notrunc status=none
 	@$(USV_RELEASE) verify $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite --json > $(DEMO_DIR)/verify-report.json; \
 	  status=$$?; $(USV_RELEASE) verify $(DEMO_DIR)/dataset --catalog $(DEMO_DIR)/catalog.sqlite --quiet; \
 	  echo "exit status $$status (JSON report: $(DEMO_DIR)/verify-report.json)"; test $$status -eq 1
-	@echo "== 8. The registered plugins"
-	$(USV_RELEASE) plugins
+	@echo "== 7. The registered plugins"
+	$(USV_RELEASE) plugins | head -n 16
+	@echo "== 8. Classify sex from the deposited features: ridge, linear SVM and MLP, leave one animal out, shuffled controls"
+	$(USV_RELEASE) evaluate --model ridge,svm,mlp --task sex --protocol loao --features deposited --catalog $(DEMO_DIR)/catalog.sqlite \
+	  --chart $(DEMO_DIR)/sex-loao.svg
+	@echo "== 9. The same with a random 10-fold split over USVs (the same animals in training and test)"
+	$(USV_RELEASE) evaluate --model ridge,svm,mlp --task sex --protocol kfold --folds 10 --seed 0 --features deposited \
+	  --catalog $(DEMO_DIR)/catalog.sqlite | tail -n 4
+	@echo "== 10. Train the MLP on everything, save it, and classify the catalog with the saved model"
+	$(USV_RELEASE) train --model mlp --task sex --features deposited --out $(DEMO_DIR)/mlp-sex.h5 --catalog $(DEMO_DIR)/catalog.sqlite
+	$(USV_RELEASE) classify --model $(DEMO_DIR)/mlp-sex.h5 --catalog $(DEMO_DIR)/catalog.sqlite
 
 test: deps
 	$(SWIFT) build --build-tests

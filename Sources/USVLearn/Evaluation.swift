@@ -36,10 +36,10 @@ public struct EvaluationResult: Codable, Sendable {
 /// Runs models through protocols: standardisation fitted on each training fold only, the paper's class
 /// balancing by subsampling, and a shuffled-label control on every fold.
 public struct Evaluator: Sendable {
-    public var balance: Bool
+    public var balance: ClassBalance
     public var seed: UInt64
 
-    public init(balance: Bool = true, seed: UInt64 = 0) {
+    public init(balance: ClassBalance = .subsample, seed: UInt64 = 0) {
         self.balance = balance
         self.seed = seed
     }
@@ -51,15 +51,15 @@ public struct Evaluator: Sendable {
         var pooled = [[Int]](repeating: [Int](repeating: 0, count: samples.classes), count: samples.classes)
         for (index, fold) in folds.enumerated() {
             let foldSeed = seed &+ UInt64(index) &* 0x9E37_79B9
-            let train = balance ? balancedBySubsampling(fold.train, labels: samples.labels, seed: foldSeed) : fold.train
-            guard Set(train.map { samples.labels[$0] }).count == samples.classes else {
+            let training = balance.apply(fold.train, to: samples, seed: foldSeed)
+            guard Set(training.labels).count == samples.classes else {
                 throw USVError.unusable(path: fold.name, reason: "the training set lacks a class; too few animals or USVs for this protocol")
             }
-            let real = try score(model, parameters: parameters, samples: samples, train: train, test: fold.test, seed: foldSeed, shuffle: false)
-            let control = try score(model, parameters: parameters, samples: samples, train: train, test: fold.test, seed: foldSeed, shuffle: true)
+            let real = try score(model, parameters: parameters, samples: samples, training: training, test: fold.test, seed: foldSeed, shuffle: false)
+            let control = try score(model, parameters: parameters, samples: samples, training: training, test: fold.test, seed: foldSeed, shuffle: true)
             for row in 0..<samples.classes { for column in 0..<samples.classes { pooled[row][column] += real.confusion[row][column] } }
             results.append(EvaluationResult.FoldResult(
-                fold: fold.name, trainSize: train.count, testSize: fold.test.count, balancedAccuracy: real.balancedAccuracy,
+                fold: fold.name, trainSize: training.labels.count, testSize: fold.test.count, balancedAccuracy: real.balancedAccuracy,
                 perClassAccuracy: real.perClassAccuracy, confusion: real.confusion, shuffledBalancedAccuracy: control.balancedAccuracy))
         }
         let real = meanAndDeviation(results.map(\.balancedAccuracy))
@@ -72,12 +72,13 @@ public struct Evaluator: Sendable {
             confusion: pooled, chance: 1 / Double(samples.classes))
     }
 
-    private func score(_ model: any ModelPlugin, parameters: ParameterValues, samples: LabelledSamples, train: [Int], test: [Int],
-                       seed: UInt64, shuffle: Bool) throws -> ClassificationScore {
-        var training = samples.selecting(train)
+    private func score(_ model: any ModelPlugin, parameters: ParameterValues, samples: LabelledSamples, training fold: LabelledSamples,
+                       test: [Int], seed: UInt64, shuffle: Bool) throws -> ClassificationScore {
+        var training = fold
         if shuffle {
             var random = SeededRandom(seed: seed ^ 0xC0FF_EE00)
             training.labels = random.shuffled(training.labels)
+            if training.weights != nil { training.weights = training.classBalancingWeights }
         }
         let standardizer = Standardizer(fitting: training.x)
         training.x = standardizer.apply(training.x)

@@ -15,7 +15,8 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var features: [String]
     public var parameters: [String: String]
     public var seed: UInt64
-    public var balanced: Bool
+    /// `subsample`, `weight` or `none`.
+    public var balance: String
     public var trainingSamples: Int
     public var trainingAnimals: [Int]
     public var dataSet: String?
@@ -29,7 +30,7 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var arrays: [String]
 
     public init(plugin: String, pluginVersion: String, task: String, classes: [String], featureSource: String, features: [String],
-                parameters: [String: String], seed: UInt64, balanced: Bool, trainingSamples: Int, trainingAnimals: [Int],
+                parameters: [String: String], seed: UInt64, balance: String, trainingSamples: Int, trainingAnimals: [Int],
                 dataSet: String?, dataSetRoot: String?, manifestSHA256: String?, trainingBalancedAccuracy: Double,
                 createdAt: Date, arrays: [String]) {
         self.plugin = plugin
@@ -40,7 +41,7 @@ public struct ModelCard: Codable, Sendable, Equatable {
         self.features = features
         self.parameters = parameters
         self.seed = seed
-        self.balanced = balanced
+        self.balance = balance
         self.trainingSamples = trainingSamples
         self.trainingAnimals = trainingAnimals
         self.dataSet = dataSet

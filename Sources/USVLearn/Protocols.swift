@@ -81,6 +81,29 @@ public struct SeededRandom: Sendable {
     }
 }
 
+/// How training sets are balanced between classes.
+public enum ClassBalance: String, Sendable, Codable, CaseIterable {
+    /// Every class subsampled to the smallest class's size, as in the paper.
+    case subsample
+    /// All samples kept, weighted by inverse class frequency (ridge: weighted least squares; SVM: per-sample
+    /// C; the MLP's loss is class-weighted in any case).
+    case weight
+    /// All samples, unweighted.
+    case none
+
+    /// The training indices and samples to fit on.
+    public func apply(_ indices: [Int], to samples: LabelledSamples, seed: UInt64) -> LabelledSamples {
+        switch self {
+        case .subsample: return samples.selecting(balancedBySubsampling(indices, labels: samples.labels, seed: seed))
+        case .none: return samples.selecting(indices)
+        case .weight:
+            var selected = samples.selecting(indices)
+            selected.weights = selected.classBalancingWeights
+            return selected
+        }
+    }
+}
+
 /// Training-set balancing as in the paper: every class subsampled to the smallest class's size.
 public func balancedBySubsampling(_ indices: [Int], labels: [Int], seed: UInt64) -> [Int] {
     let byClass = Dictionary(grouping: indices) { labels[$0] }

@@ -12,7 +12,7 @@ struct EvaluateCommand: ParsableCommand {
             Protocols: loao (leave one animal out: each fold tests all USVs of one animal), kfold (random folds over \
             USVs with --seed: the same animals in training and test), heldout (--held-out 3,12). Features are \
             standardised on each training fold; classes are balanced by subsampling the training fold (as in \
-            the paper) unless --no-balance. Every fold is repeated with shuffled training labels as a control. \
+            the paper), or by weighting (--balance weight), or not at all (--balance none). Every fold is repeated with shuffled training labels as a control. \
             Balanced accuracy = the mean of the per-class accuracies (per animal under loao: that animal's \
             accuracy). Inputs: --features deposited (the deposited feature table) or a feature plugin id whose \
             values are stored (usv ingest stores feature.call-properties; usv features adds others).
@@ -51,8 +51,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "deposited, or a feature plugin id (default feature.call-properties).")
     var features: String = "feature.call-properties"
 
-    @Flag(help: "Do not balance classes by subsampling the training folds.")
-    var noBalance = false
+    @Option(help: "Class balance of the training folds: subsample (the paper), weight, or none.")
+    var balance: ClassBalance = .subsample
 
     @Flag(help: "Write the report as JSON (schemas/evaluation-report.schema.json).")
     var json = false
@@ -90,7 +90,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter(), annotator: annotator)
-        let evaluator = Evaluator(balance: !noBalance, seed: seed)
+        let evaluator = Evaluator(balance: balance, seed: seed)
         var results: [EvaluationResult] = []
         for model in models {
             let parameters = try parameterOptions.values(for: model.descriptor)
@@ -189,3 +189,5 @@ enum EvaluationChart {
         return svg + "</svg>\n"
     }
 }
+
+extension ClassBalance: ExpressibleByArgument {}

@@ -13,7 +13,7 @@ struct TrainCommand: ParsableCommand {
             standardizer/, and a JSON model card (schemas/model-card.schema.json) as the root attribute \
             model_card — plugin id and version, task, classes, feature source and names, hyper-parameters, \
             seed, training data set and its manifest hash, training samples and animals. The training set is \
-            balanced by subsampling unless --no-balance. Estimate generalisation with usv evaluate.
+            balanced by subsampling unless --balance weight or none. Estimate generalisation with usv evaluate.
 
             Examples:
               usv train --model ridge --task sex --features deposited --out ridge-sex.h5
@@ -35,8 +35,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of subsampling and training.")
     var seed: UInt64 = 0
 
-    @Flag(help: "Do not balance classes by subsampling.")
-    var noBalance = false
+    @Option(help: "Class balance of the training set: subsample (the paper), weight, or none.")
+    var balance: ClassBalance = .subsample
 
     @Flag(help: "Print the model card as JSON.")
     var json = false
@@ -56,8 +56,7 @@ struct TrainCommand: ParsableCommand {
         let parameters = try parameterOptions.values(for: plugin.descriptor)
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter())
-        let all = Array(0..<samples.labels.count)
-        var training = samples.selecting(noBalance ? all : balancedBySubsampling(all, labels: samples.labels, seed: seed))
+        var training = balance.apply(Array(0..<samples.labels.count), to: samples, seed: seed)
         let standardizer = Standardizer(fitting: training.x)
         training.x = standardizer.apply(training.x)
         let fitted = try plugin.fit(training, parameters: parameters, seed: seed)
@@ -66,7 +65,7 @@ struct TrainCommand: ParsableCommand {
         let origin = try samples.usvIDs.first.flatMap { try catalog.dataSet(ofUSV: $0) }
         let card = ModelCard(plugin: plugin.descriptor.id, pluginVersion: plugin.descriptor.version, task: modelTask.rawValue,
                              classes: samples.classNames, featureSource: features, features: samples.featureNames,
-                             parameters: parameters.values, seed: seed, balanced: !noBalance, trainingSamples: training.labels.count,
+                             parameters: parameters.values, seed: seed, balance: balance.rawValue, trainingSamples: training.labels.count,
                              trainingAnimals: Set(training.groups).sorted(), dataSet: origin?.name, dataSetRoot: origin?.root,
                              manifestSHA256: origin?.manifestSHA256, trainingBalancedAccuracy: accuracy.balancedAccuracy,
                              createdAt: Date(), arrays: arrays.keys.sorted())

@@ -55,3 +55,25 @@ import USVTestSupport
         #expect(throws: USVError.self) { try RidgeClassifierModel().restore(fitted.exportArrays(), features: 8, classes: 2, parameters: parameters) }
     }
 }
+
+@Suite struct WeightedRidgeTests {
+    @Test func unitWeightsGiveTheUnweightedSolutionAndWeightingHelpsTheSmallClass() throws {
+        let data = gaussianClasses(samples: 300, dimensions: 6, separation: 1.2, seed: 9)
+        let parameters = try ParameterValues(defaultsOf: RidgeClassifierModel.descriptor)
+        let plain = try RidgeClassifierModel().fit(data, parameters: parameters, seed: 0)
+        var weighted = data
+        weighted.weights = [Double](repeating: 1, count: data.labels.count)
+        let same = try RidgeClassifierModel().fit(weighted, parameters: parameters, seed: 0)
+        for (a, b) in zip(plain.scores(data.x), same.scores(data.x)) { #expect(abs(a - b) < 1e-9) }
+        // 10 % class 1: unbalanced ridge leans to class 0; weighting restores the balanced accuracy.
+        let indices = data.labels.indices.filter { data.labels[$0] == 0 || $0 % 10 == 1 }
+        let imbalanced = data.selecting(indices)
+        let none = try RidgeClassifierModel().fit(ClassBalance.none.apply(Array(imbalanced.labels.indices), to: imbalanced, seed: 0),
+                                                  parameters: parameters, seed: 0)
+        let balanced = try RidgeClassifierModel().fit(ClassBalance.weight.apply(Array(imbalanced.labels.indices), to: imbalanced, seed: 0),
+                                                      parameters: parameters, seed: 0)
+        let noneScore = ClassificationScore(truth: data.labels, predicted: none.predict(data.x), classes: 2).balancedAccuracy
+        let weightedScore = ClassificationScore(truth: data.labels, predicted: balanced.predict(data.x), classes: 2).balancedAccuracy
+        #expect(weightedScore > noneScore + 0.05, "weighted \(weightedScore) vs unweighted \(noneScore)")
+    }
+}

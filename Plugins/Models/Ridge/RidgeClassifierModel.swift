@@ -34,15 +34,21 @@ public struct RidgeClassifierModel: ModelPlugin {
         // Centring X and the targets makes the intercept the means' difference, unpenalised. In the primal the
         // centred Gram matrix is XᵀX − n·μμᵀ and Xcᵀyc = Xᵀyc (Σ yc = 0), so X is never copied; the dual needs
         // the centred rows themselves.
-        let means = Self.columnMeans(x)
+        // Sample weights (class balancing by weighting) make it weighted least squares: weighted means, and
+        // rows scaled by √w after centring.
+        let sampleWeights = samples.weights
+        let means = sampleWeights.map { Self.columnMeans(x, weights: $0) } ?? Self.columnMeans(x)
         let primal = d <= n
         let xc: DesignMatrix
-        if primal {
+        if primal && sampleWeights == nil {
             xc = x
         } else {
             var centred = x.values
             centred.withUnsafeMutableBufferPointer { values in
-                for row in 0..<n { for column in 0..<d { values[row * d + column] -= means[column] } }
+                for row in 0..<n {
+                    let scale = sampleWeights.map { $0[row].squareRoot() } ?? 1
+                    for column in 0..<d { values[row * d + column] = (values[row * d + column] - means[column]) * scale }
+                }
             }
             xc = DesignMatrix(rows: n, columns: d, values: centred)
         }
@@ -53,7 +59,7 @@ public struct RidgeClassifierModel: ModelPlugin {
             var s = primal ? LinearAlgebra.gram(xc) : LinearAlgebra.outerGram(xc)
             let size = primal ? d : n
             s.withUnsafeMutableBufferPointer { values in
-                if primal {
+                if primal && sampleWeights == nil {
                     for row in 0..<d { for column in 0..<d { values[row * d + column] -= Double(n) * means[row] * means[column] } }
                 }
                 for index in 0..<size { values[index * size + index] += lambda }
@@ -62,8 +68,9 @@ public struct RidgeClassifierModel: ModelPlugin {
         }()
         for output in 0..<outputs {
             let target = samples.labels.map { Double($0 == (samples.classes == 2 ? 1 : output) ? 1 : 0) }
-            let mean = target.reduce(0, +) / Double(n)
-            let y = target.map { $0 - mean }
+            let mean = Self.weightedMean(target, sampleWeights)
+            let scales = sampleWeights.map { $0.map { $0.squareRoot() } } ?? [Double](repeating: 1, count: n)
+            let y = zip(target, scales).map { ($0 - mean) * $1 }
             let w: [Double]
             if primal {
                 w = try LinearAlgebra.choleskySolve(system, size: d, LinearAlgebra.multiply(xc, y, transposed: true))
@@ -83,6 +90,25 @@ public struct RidgeClassifierModel: ModelPlugin {
         let weights = (0..<outputs).map { Array(flat[($0 * features)..<(($0 + 1) * features)]) }
         return FittedRidge(weights: weights, intercepts: try arrays.require("intercepts", count: outputs), classes: classes,
                            threshold: try parameters.double("threshold"))
+    }
+
+    static func weightedMean(_ values: [Double], _ weights: [Double]?) -> Double {
+        guard let weights else { return values.reduce(0, +) / Double(max(1, values.count)) }
+        var sum = 0.0, total = 0.0
+        for (value, weight) in zip(values, weights) {
+            sum += value * weight
+            total += weight
+        }
+        return sum / max(total, 1e-300)
+    }
+
+    static func columnMeans(_ x: DesignMatrix, weights: [Double]) -> [Double] {
+        var means = [Double](repeating: 0, count: x.columns)
+        let total = weights.reduce(0, +)
+        x.values.withUnsafeBufferPointer { values in
+            for row in 0..<x.rows { for column in 0..<x.columns { means[column] += weights[row] * values[row * x.columns + column] } }
+        }
+        return means.map { $0 / max(total, 1e-300) }
     }
 
     static func columnMeans(_ x: DesignMatrix) -> [Double] {

@@ -39,7 +39,9 @@ public struct LinearSVMModel: ModelPlugin {
         for output in 0..<outputs {
             let positive = samples.classes == 2 ? 1 : output
             let y = samples.labels.map { $0 == positive ? 1.0 : -1.0 }
-            weights.append(Self.dualCoordinateDescent(samples.x, y: y, c: c, squared: squared, tolerance: tolerance,
+            // Class balancing by weighting scales each sample's C, as liblinear's class weights do.
+            let costs = samples.weights.map { $0.map { $0 * c } } ?? [Double](repeating: c, count: y.count)
+            weights.append(Self.dualCoordinateDescent(samples.x, y: y, costs: costs, squared: squared, tolerance: tolerance,
                                                       iterations: iterations, seed: seed &+ UInt64(output)))
         }
         return FittedLinearSVM(weights: weights, classes: samples.classes)
@@ -53,14 +55,15 @@ public struct LinearSVMModel: ModelPlugin {
     }
 
     /// Returns the weights with the bias as the last element.
-    static func dualCoordinateDescent(_ x: DesignMatrix, y: [Double], c: Double, squared: Bool, tolerance: Double,
+    static func dualCoordinateDescent(_ x: DesignMatrix, y: [Double], costs: [Double], squared: Bool, tolerance: Double,
                                       iterations: Int, seed: UInt64) -> [Double] {
         let n = x.rows, d = x.columns
-        let diagonal = squared ? 1 / (2 * c) : 0
-        let upper = squared ? Double.infinity : c
+        // Per sample: the diagonal term of the squared hinge and the box of the hinge, from its C.
+        let diagonals = costs.map { squared ? 1 / (2 * $0) : 0 }
+        let uppers = costs.map { squared ? Double.infinity : $0 }
         var w = [Double](repeating: 0, count: d + 1)
         var alpha = [Double](repeating: 0, count: n)
-        var norms = [Double](repeating: 1 + diagonal, count: n)
+        var norms = diagonals.map { 1 + $0 }
         var random = SeededRandom(seed: seed)
         var order = Array(0..<n)
         x.values.withUnsafeBufferPointer { values in
@@ -87,7 +90,8 @@ public struct LinearSVMModel: ModelPlugin {
                         let row = base + i * d
                         var margin = weight[d]
                         for j in 0..<d { margin += weight[j] * row[j] }
-                        let gradient = y[i] * margin - 1 + diagonal * alpha[i]
+                        let gradient = y[i] * margin - 1 + diagonals[i] * alpha[i]
+                        let upper = uppers[i]
                         var projected = 0.0
                         if alpha[i] == 0 {
                             if gradient > largestBefore {

@@ -31,21 +31,32 @@ public struct LabelledSamples: Sendable {
     public var featureNames: [String]
     /// Catalog ids of the samples' USVs.
     public var usvIDs: [Int64]
+    /// Per-sample weights (nil: all 1), e.g. inverse class frequencies to balance classes by weighting.
+    public var weights: [Double]?
 
-    public init(x: DesignMatrix, labels: [Int], groups: [Int], classNames: [String], featureNames: [String], usvIDs: [Int64]) {
+    public init(x: DesignMatrix, labels: [Int], groups: [Int], classNames: [String], featureNames: [String], usvIDs: [Int64],
+                weights: [Double]? = nil) {
         self.x = x
         self.labels = labels
         self.groups = groups
         self.classNames = classNames
         self.featureNames = featureNames
         self.usvIDs = usvIDs
+        self.weights = weights
+    }
+
+    /// n / (classes · n_class) for each sample: every class then weighs the same in total.
+    public var classBalancingWeights: [Double] {
+        let counts = Dictionary(grouping: labels, by: { $0 }).mapValues(\.count)
+        return labels.map { Double(labels.count) / (Double(max(1, counts.count)) * Double(counts[$0] ?? 1)) }
     }
 
     public var classes: Int { classNames.count }
 
     public func selecting(_ indices: [Int]) -> LabelledSamples {
         LabelledSamples(x: x.selecting(rows: indices), labels: indices.map { labels[$0] }, groups: indices.map { groups[$0] },
-                        classNames: classNames, featureNames: featureNames, usvIDs: indices.map { usvIDs[$0] })
+                        classNames: classNames, featureNames: featureNames, usvIDs: indices.map { usvIDs[$0] },
+                        weights: weights.map { all in indices.map { all[$0] } })
     }
 }
 
