@@ -18,14 +18,6 @@ import Testing
         }
     }
 
-    @Test func prominentPeaksAreCounted() {
-        #expect(countProminentPeaks([0, 1, 2, 3, 4], minimumProminence: 0.5, cap: 3) == 0)
-        #expect(countProminentPeaks([0, 2, 0], minimumProminence: 0.5, cap: 3) == 1)
-        #expect(countProminentPeaks([0, 0.2, 0.1, 3, 0], minimumProminence: 0.5, cap: 3) == 1)
-        #expect(countProminentPeaks([0, 2, 0, 2, 0, 2, 0, 2, 0], minimumProminence: 0.5, cap: 3) == 3)
-        #expect(countProminentPeaks([5, 1, 5], minimumProminence: 0.5, cap: 3) == 0)
-    }
-
     @Test func shapesHaveTheirDirectionsAndPeaks() {
         func track(_ shape: CallShape, bumps: [TrackBump] = [], jumps: [TrackJump] = []) -> FrequencyTrack {
             FrequencyTrack(shape: shape, centerHz: 70_000, bandwidthHz: 20_000, tiltHz: 0, exponent: 1, apex: 0.5,

@@ -26,4 +26,13 @@ import Testing
         #expect(percentile([5, 4, 3, 2, 1], 50) == 3)
         #expect(percentile([7], 90) == 7)
     }
+
+    /// The ground truth of the synthetic twin and the property estimates count peaks with this one function.
+    @Test func prominentMaximaAreCounted() {
+        #expect(countProminentMaxima([0, 1, 2, 3, 4], prominence: 0.5, cap: 3) == 0)
+        #expect(countProminentMaxima([0, 2, 0], prominence: 0.5, cap: 3) == 1)
+        #expect(countProminentMaxima([0, 0.2, 0.1, 3, 0], prominence: 0.5, cap: 3) == 1)
+        #expect(countProminentMaxima([0, 2, 0, 2, 0, 2, 0, 2, 0], prominence: 0.5, cap: 3) == 3)
+        #expect(countProminentMaxima([5, 1, 5], prominence: 0.5, cap: 3) == 0)
+    }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import USVSignal
 
 /// The basic contour of a USV's frequency track, as human labellers name them.
 enum CallShape: String, CaseIterable, Codable, Sendable {
@@ -177,30 +178,6 @@ struct FrequencyTrack: Sendable, Hashable, Codable {
     /// the nearest higher point (or the call's edge) on each side.
     func peakCount(points: Int = 513) -> Int {
         let values = (0..<points).map { smooth(Double($0) / Double(points - 1)) }
-        return countProminentPeaks(values, minimumProminence: Self.peakMinimumProminenceHz, cap: 3)
+        return countProminentMaxima(values, prominence: Self.peakMinimumProminenceHz, cap: 3)
     }
-}
-
-/// Counts interior local maxima of `values` with at least `minimumProminence`, up to `cap`.
-func countProminentPeaks(_ values: [Double], minimumProminence: Double, cap: Int) -> Int {
-    guard values.count >= 3 else { return 0 }
-    var count = 0
-    for index in 1..<(values.count - 1) {
-        let value = values[index]
-        guard value > values[index - 1], value >= values[index + 1] else { continue }
-        var leftBase = value
-        var left = index - 1
-        while left >= 0 && values[left] <= value {
-            leftBase = min(leftBase, values[left])
-            left -= 1
-        }
-        var rightBase = value
-        var right = index + 1
-        while right < values.count && values[right] <= value {
-            rightBase = min(rightBase, values[right])
-            right += 1
-        }
-        if value - max(leftBase, rightBase) >= minimumProminence { count += 1 }
-    }
-    return min(count, cap)
 }
