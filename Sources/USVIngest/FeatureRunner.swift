@@ -38,12 +38,11 @@ public struct FeatureRunner: Sendable {
         let byRecording = Dictionary(grouping: missing) { "\($0.root)\u{0}\($0.path)\u{0}\($0.archiveMember ?? "")" }
         for (index, group) in byRecording.values.sorted(by: { ($0.first?.path ?? "") < ($1.first?.path ?? "") }).enumerated() {
             guard let first = group.first else { continue }
-            let file = FilePaths.join(first.root, first.path)
             let name = first.archiveMember.map { "\(first.path)//\($0)" } ?? first.path
             do {
-                let source: ByteSource = try first.archiveMember.map { member in
-                    .memory(name: name, bytes: try ByteSource.archiveMember(archive: file, member: member).readAll(limit: 1 << 32))
-                } ?? .file(file)
+                // The data set may be a directory or one archive; members are read into memory once.
+                var source = try DataRoot(first.root).source(first.path, member: first.archiveMember)
+                if case .archiveMember = source { source = .memory(name: name, bytes: try source.readAll(limit: 1 << 32)) }
                 let reader = try AudioFileReader(source: source)
                 let engine = try SpectrogramEngine(sampleRate: reader.info.sampleRate)
                 var values: [(usvID: Int64, feature: StoredFeature)] = []

@@ -83,7 +83,7 @@ public struct Ingestor: Sendable {
 
     public func ingest(root argument: String, options: IngestOptions) throws -> IngestReport {
         let started = Date()
-        guard case .success(let root) = FilePaths.realPath(argument) else { throw USVError.usage("\(argument): no such directory") }
+        guard case .success(let root) = FilePaths.realPath(argument) else { throw USVError.usage("\(argument): no such directory or archive") }
         let plan = try adapter.plan(root: root, excludedAnimals: options.excludedAnimals)
 
         // 1. Verify (unchanged files come from the verify cache).
@@ -175,7 +175,7 @@ public struct Ingestor: Sendable {
         where !stop.value {
             var outcome = IngestOutcome(name: table.path, status: .ingested)
             let (verifiedHash, refusal) = gate(table.path)
-            let sha256 = verifiedHash ?? (try? readWholeFile(FilePaths.join(root, table.path), limit: 1 << 30)).map { SHA256.hash(data: $0).hexString } ?? ""
+            let sha256 = verifiedHash ?? (try? DataRoot(root).read(table.path, limit: 1 << 30)).map { SHA256.hash(data: $0).hexString } ?? ""
             if let refusal {
                 outcome.status = .refused
                 outcome.error = refusal
@@ -214,11 +214,9 @@ public struct Ingestor: Sendable {
     /// Detects the USVs of one recording and computes their properties (nothing is stored here).
     func process(_ recording: PlannedRecording, root: String, sha256: String?, dataSetID: Int64, runID: Int64,
                  options: IngestOptions) throws -> RecordingIngest {
-        let file = FilePaths.join(root, recording.path)
         // An archive member is read out of its archive once and kept in memory for all the steps.
-        let source: ByteSource = try recording.archiveMember.map { member in
-            .memory(name: "\(recording.path)//\(member)", bytes: try ByteSource.archiveMember(archive: file, member: member).readAll(limit: 1 << 32))
-        } ?? .file(file)
+        var source = try adapter.source(for: recording, root: root)
+        if case .archiveMember = source { source = .memory(name: recording.displayName, bytes: try source.readAll(limit: 1 << 32)) }
         let reader = try AudioFileReader(source: source)
         let info = reader.info
         let detection = try detector.detect(recording: source, parameters: options.detectorParameters)

@@ -182,3 +182,37 @@ struct IngestFixture {
         #expect(forced.exitStatus == 1)
     }
 }
+
+@Suite struct ZippedDataSetTests {
+    /// The whole data set in one zip (under a top folder, with the strain zip inside it) ingests exactly like
+    /// the unpacked directory, and feature plugins read its audio from inside it.
+    @Test func aZippedDataSetIngestsLikeTheDirectory() throws {
+        let fixture = try IngestFixture("ingest-zipped", seed: 5)
+        defer { fixture.directory.remove() }
+        let zip = fixture.directory.file("DSC_620840_0003_891.zip")
+        let writer = try ArchiveWriter(path: zip, format: .zip(compress: false))
+        for item in DirectoryWalker.walk(fixture.root).items {
+            try writer.add(member: "DSC_620840_0003_891_v1/" + item.relativePath, copying: FilePaths.join(fixture.root, item.relativePath))
+        }
+        try writer.close()
+
+        let unpacked = try fixture.ingest()
+        var (ingestor, options) = try fixture.ingestor()
+        ingestor.catalog = try Catalog(path: fixture.directory.file("zipped.sqlite"))
+        options.verify = VerifyOptions(jobs: 2)
+        let packed = try ingestor.ingest(root: zip, options: options)
+        #expect(packed.exitStatus == 0, "\(packed.recordings + packed.tables)")
+        #expect(packed.verification["ok"] == unpacked.verification["ok"])
+        #expect(packed.statistics.total == unpacked.statistics.total)
+        #expect(packed.statistics.bySex == unpacked.statistics.bySex)
+        #expect(packed.statistics.byGenotype == unpacked.statistics.byGenotype)
+        #expect(packed.tables.allSatisfy { $0.status == .ingested })
+
+        let registry = try BuiltinPlugins.registry()
+        let extended = try registry.require((any USVFeatureComputing).self, id: "feature.extended-24")
+        let report = try FeatureRunner(plugin: extended, catalog: ingestor.catalog)
+            .run(filter: USVFilter(), parameters: ParameterValues(defaultsOf: extended.descriptor))
+        #expect(report.failed.isEmpty, "\(report.failed)")
+        #expect(report.computed > 0)
+    }
+}

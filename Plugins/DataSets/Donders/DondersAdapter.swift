@@ -27,23 +27,22 @@ public struct DondersAdapter: DataSetAdapter {
     static let labelTables = ["Data/USVSpectrograms/labeling-human2.csv": "human2", "Data/USVSpectrograms/labeling-human1.csv": "human1"]
     static let labelColumns = ["fileid", "direction", "peaks", "breaks", "broadband", "tremolo", "complex"]
 
+    /// The directory, or the single zip (tar…) of the whole data set.
     public func recognises(root: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
-        return FileManager.default.fileExists(atPath: FilePaths.join(root, Self.sexDirectory))
-            || FileManager.default.fileExists(atPath: FilePaths.join(root, Self.featureTable))
+        guard let data = try? DataRoot(root) else { return false }
+        return data.exists(Self.sexDirectory) || data.exists(Self.featureTable)
     }
 
     public func plan(root: String, excludedAnimals: Set<String>) throws -> IngestPlan {
-        guard recognises(root: root) else {
-            throw USVError.usage("\(root): not the Donders layout (no \(Self.sexDirectory) and no feature table). "
-                + "A zipped data set must be unzipped first")
+        let data = try DataRoot(root)
+        guard data.exists(Self.sexDirectory) || data.exists(Self.featureTable) else {
+            throw USVError.usage("\(root): not the Donders layout (no \(Self.sexDirectory) and no feature table)")
         }
         var skipped: [SkippedItem] = []
         var recordings: [PlannedRecording] = []
 
         // The Sex recordings.
-        let sexFiles = ((try? FileManager.default.contentsOfDirectory(atPath: FilePaths.join(root, Self.sexDirectory))) ?? []).sorted()
+        let sexFiles = data.fileNames(in: Self.sexDirectory)
         let females = sexFiles.compactMap { Self.sexRecording($0) }.filter { $0.sex == .female }.count
         let maleOffset = max(10, females)
         for name in sexFiles {
@@ -63,10 +62,9 @@ public struct DondersAdapter: DataSetAdapter {
         }
 
         // The cortexless and control recordings, read in place from their zip.
-        let archive = FilePaths.join(root, Self.strainArchive)
-        if FileManager.default.fileExists(atPath: archive) {
+        if data.exists(Self.strainArchive) {
             do {
-                let reader = try ArchiveReader(path: archive)
+                let reader = try data.archiveReader(Self.strainArchive)
                 while let member = try reader.nextMember() {
                     guard member.kind == .regular else { continue }
                     let name = FilePaths.lastComponent(member.path)
@@ -94,34 +92,37 @@ public struct DondersAdapter: DataSetAdapter {
 
         // Deposited tables.
         var tables: [PlannedTable] = []
-        if FileManager.default.fileExists(atPath: FilePaths.join(root, Self.featureTable)) {
+        if data.exists(Self.featureTable) {
             tables.append(PlannedTable(path: Self.featureTable, kind: .features, columns: Self.columns(fromFileName: Self.featureTable),
                                        annotator: "deposited-features"))
         }
         for (path, annotator) in Self.labelTables.sorted(by: { $0.key < $1.key })
-        where FileManager.default.fileExists(atPath: FilePaths.join(root, path)) {
+        where data.exists(path) {
             tables.append(PlannedTable(path: path, kind: .labels, columns: Self.labelColumns, annotator: annotator))
         }
         let analysis = "Data/FIG_USVClassify_BasicAnalysis"
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: FilePaths.join(root, analysis))) ?? []).sorted()
+        for name in data.fileNames(in: analysis)
         where name.hasPrefix("features_") && analysis + "/" + name != Self.featureTable {
             skipped.append(SkippedItem(path: analysis + "/" + name,
                                        reason: "the same USVs as the fileid/animalid table, without animal ids or with the paper's predictions"))
         }
-        for other in ["Data/USVSpectrograms/labeling-human1.xlsx"] where FileManager.default.fileExists(atPath: FilePaths.join(root, other)) {
+        for other in ["Data/USVSpectrograms/labeling-human1.xlsx"] where data.exists(other) {
             skipped.append(SkippedItem(path: other, reason: "Excel workbooks are not read; the same labels are in labeling-human2.csv"))
         }
         let perUSV = "Data/Spectrogram2GenderSingleRecordingsTestsetTrainedNetworks/data.zip"
-        if FileManager.default.fileExists(atPath: FilePaths.join(root, perUSV)) {
+        if data.exists(perUSV) {
             skipped.append(SkippedItem(path: perUSV, reason: "per-USV MATLAB files are not ingested yet (the MAT reader comes with the formats issue)"))
         }
 
-        return IngestPlan(dataSet: Self.description(root: root), recordings: recordings, tables: tables, skipped: skipped)
+        return IngestPlan(dataSet: Self.description(data), recordings: recordings, tables: tables, skipped: skipped)
+    }
+
+    public func source(for recording: PlannedRecording, root: String) throws -> ByteSource {
+        try DataRoot(root).source(recording.path, member: recording.archiveMember)
     }
 
     public func readTable(_ table: PlannedTable, root: String) throws -> DepositedTable {
-        let path = FilePaths.join(root, table.path)
-        let text = String(decoding: try readWholeFile(path, limit: 1 << 30), as: UTF8.self)
+        let text = String(decoding: try DataRoot(root).read(table.path, limit: 1 << 30), as: UTF8.self)
         var rows: [DepositedRow] = []
         var lineNumber = 0
         // "\r\n" is one Character in Swift, so both line endings are named.
@@ -203,8 +204,8 @@ public struct DondersAdapter: DataSetAdapter {
         excluded.contains(String(animal.dataSetAnimalID)) || excluded.contains(animal.originalName)
     }
 
-    static func description(root: String) -> DataSetDescription {
-        let readme = (try? readWholeFile(FilePaths.join(root, "README.txt"), limit: 1 << 20)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    static func description(_ data: DataRoot) -> DataSetDescription {
+        let readme = (try? data.read("README.txt", limit: 1 << 20)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let synthetic = readme.contains("SYNTHETIC")
         return DataSetDescription(
             name: synthetic ? "Donders DSC_620840_0003_891 (synthetic twin)" : "Donders DSC_620840_0003_891",

@@ -27,6 +27,8 @@ public final class ArchiveReader {
     public let path: String
     private var memberCount = 0
     private var currentMember: ArchiveMember?
+    /// The bytes of an in-memory archive, kept alive while libarchive reads them.
+    private let memory: UnsafeMutableRawBufferPointer?
 
     /// Opens `path` for streaming. `blockSize` is libarchive's read size.
     public init(path: String, blockSize: Int = 1 << 20) throws {
@@ -35,6 +37,7 @@ public final class ArchiveReader {
         }
         self.handle = handle
         self.path = path
+        memory = nil
         archive_read_support_filter_all(handle)
         archive_read_support_format_all(handle)
         guard archive_read_open_filename(handle, path, blockSize) == ARCHIVE_OK else {
@@ -43,7 +46,30 @@ public final class ArchiveReader {
         }
     }
 
-    deinit { archive_read_free(handle) }
+    /// Opens an archive held in memory (an archive inside an archive), named `name` in messages.
+    public init(bytes: [UInt8], name: String) throws {
+        guard let handle = archive_read_new() else {
+            throw USVError.io(path: name, reason: "libarchive could not allocate a reader")
+        }
+        self.handle = handle
+        path = name
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress, let target = copy.baseAddress { target.copyMemory(from: base, byteCount: bytes.count) }
+        }
+        memory = copy
+        archive_read_support_filter_all(handle)
+        archive_read_support_format_all(handle)
+        guard archive_read_open_memory(handle, copy.baseAddress, bytes.count) == ARCHIVE_OK else {
+            // deinit frees the handle and the copy.
+            throw USVError.io(path: name, reason: "not a readable archive: \(Self.message(handle))")
+        }
+    }
+
+    deinit {
+        archive_read_free(handle)
+        memory?.deallocate()
+    }
 
     /// True once the first header shows a zip archive (members can then be skipped by seeking).
     public var isZip: Bool {

@@ -8,6 +8,9 @@ public protocol DataSetAdapter: Plugin {
     func plan(root: String, excludedAnimals: Set<String>) throws -> IngestPlan
     /// Reads one deposited table of the plan. Throws `USVError.malformed` naming the file and line.
     func readTable(_ table: PlannedTable, root: String) throws -> DepositedTable
+    /// Where a planned recording's bytes are: a file, a member of the root archive, or (for an archive inside
+    /// the root archive) bytes in memory.
+    func source(for recording: PlannedRecording, root: String) throws -> ByteSource
 }
 
 /// Who published a data set and under which terms.
