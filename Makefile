@@ -1,7 +1,7 @@
 # USVKit — `make demo` and `make test` do all the set-up a fresh Debian machine with Swift needs.
 SWIFT ?= swift
 DEBIAN_PACKAGES := libsndfile1-dev libhdf5-dev libfftw3-dev libopenblas-dev libarchive-dev libsqlite3-dev pkg-config \
-                   libpng-dev  # libpng: spectrogram pictures (PNG) people can look at
+                   libpng-dev zlib1g-dev  # libpng: spectrogram pictures; zlib: compressed MATLAB elements
 DEMO_DIR ?= demo-out
 USV_RELEASE := .build/release/usv
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)

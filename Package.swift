@@ -46,6 +46,7 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
 
@@ -72,7 +73,7 @@ let package = Package(
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
-            "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
+            "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFormatMAT", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
             "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVModelRidge", "USVModelSVM", "USVModelMLP", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
@@ -87,6 +88,7 @@ let package = Package(
         // Runtime plugins.
         plugin("USVFormatAudio", path: "Plugins/Formats/Audio", dependencies: ["USVSignal"]),
         plugin("USVFormatPNG", path: "Plugins/Formats/PNG", dependencies: ["USVSignal", "CPNG"]),
+        plugin("USVFormatMAT", path: "Plugins/Formats/MAT", dependencies: ["CZlib"]),
         plugin("USVFeatureDetector", path: "Plugins/Features/Detector", dependencies: ["USVSignal"]),
         plugin("USVFeatureSpectrogram", path: "Plugins/Features/Spectrogram", dependencies: ["USVSignal"]),
         plugin("USVFeatureProperties", path: "Plugins/Features/Properties", dependencies: ["USVSignal"]),
@@ -109,6 +111,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         tests("USVFormatAudio"),
         tests("USVFormatPNG"),
+        tests("USVFormatMAT"),
         // The detector and property tests score against the synthetic twin's ground truth.
         tests("USVFeatureDetector", dependencies: ["USVDataSetSynth", "USVFeatureProperties", "USVSignal"]),
         tests("USVFeatureSpectrogram"),

@@ -8,6 +8,7 @@ import USVFeatureProperties
 import USVFeatureSpectrogram
 import USVFeatureVectors
 import USVFormatAudio
+import USVFormatMAT
 import USVFormatPNG
 import USVModelMLP
 import USVModelRidge
@@ -18,6 +19,7 @@ public enum BuiltinPlugins {
     public static let all: [any Plugin] = [
         SndfileAudioFormat(),
         PNGFormat(),
+        MATFormat(),
         SpectrogramFeature(),
         PurityDetector(),
         CallPropertyEstimator(),

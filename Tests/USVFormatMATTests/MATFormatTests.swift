@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import USVCore
+@testable import USVFormatMAT
+import USVTestSupport
+
+/// The JSON form mat_peer.py prints, made from our values, to compare with scipy's view exactly.
+func plain(_ value: MATValue) -> JSONValue {
+    func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .number($0) }) }
+    func dims(_ dimensions: [Int]) -> JSONValue { .array(dimensions.map { .number(Double($0)) }) }
+    switch value {
+    case .numeric(let numericClass, let dimensions, let real, let imaginary):
+        if let imaginary {
+            return .object(["kind": .string("complex"), "dims": dims(dimensions), "real": numbers(real), "imag": numbers(imaginary)])
+        }
+        let names: [MATNumericClass: String] = [.double: "float64", .single: "float32", .int8: "int8", .uint8: "uint8", .int16: "int16",
+                                                .uint16: "uint16", .int32: "int32", .uint32: "uint32", .int64: "int64", .uint64: "uint64"]
+        return .object(["kind": .string("numeric"), "class": .string(names[numericClass] ?? "?"), "dims": dims(dimensions), "values": numbers(real)])
+    case .logical(let dimensions, let values):
+        // scipy.io.loadmat returns MATLAB logicals as uint8 0/1.
+        return .object(["kind": .string("numeric"), "class": .string("uint8"), "dims": dims(dimensions),
+                        "values": numbers(values.map { $0 ? 1 : 0 })])
+    case .char(_, let text):
+        return .object(["kind": .string("char"), "text": .string(text)])
+    case .cell(let dimensions, let values):
+        return .object(["kind": .string("cell"), "dims": dims(dimensions), "values": .array(values.map(plain))])
+    case .structure(let dimensions, let fieldNames, let elements):
+        var fields: [String: JSONValue] = [:]
+        for name in fieldNames { if let field = elements.first?[name] { fields[name] = plain(field) } }
+        return .object(["kind": .string("struct"), "dims": dims(dimensions), "fields": .object(fields)])
+    }
+}
+
+@Suite struct MATFormatTests {
+    @Test func readsWhatScipyWritesAndScipyReadsWhatWeWrite() throws {
+        let python: String
+        switch peerPython() {
+        case .success(let path): python = path
+        case .failure(let unavailable):
+            print("SKIPPED MAT interoperability: \(unavailable)")
+            return
+        }
+        let directory = try TemporaryDirectory("mat")
+        defer { directory.remove() }
+        _ = try runPeer(python, script: "mat_peer.py", arguments: ["write", directory.path])
+        let expected = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: directory.file("expected.json"))))
+        guard case .object(let expectedVariables) = expected else { Issue.record("bad expected.json"); return }
+        let format = MATFormat()
+        for file in ["plain.mat", "compressed.mat"] {
+            let head = Array(try readWholeFile(directory.file(file), limit: 1 << 24).prefix(64))
+            #expect(format.sniff(head: head, fileName: "x") == .byContent)
+            let variables = try format.read(.file(directory.file(file)))
+            #expect(Set(variables.map(\.name)) == Set(expectedVariables.keys))
+            for (name, value) in variables {
+                #expect(plain(value) == expectedVariables[name], "\(file): \(name): \(value)")
+            }
+            // The Donders per-USV layout: v.Sound{1}, v.Spec{1} (233 × T), scalars and the file name.
+            let v = try #require(variables.first { $0.name == "v" }?.value)
+            #expect(v["Spec"]?.unwrappedCell.dimensions == [233, 4])
+            #expect(v["SRSound"]?.doubles == [300_000])
+            if case .char(_, let text)? = v["Filename"] { #expect(text == "Rfem_Afem01.wav") } else { Issue.record("Filename") }
+        }
+        // Write everything back; scipy must see exactly the same.
+        let original = try format.read(.file(directory.file("plain.mat")))
+        try format.write(original, to: directory.file("ours.mat"))
+        let seen = try JSONDecoder().decode(JSONValue.self, from: Data(try runPeer(python, script: "mat_peer.py",
+                                                                                    arguments: ["read", directory.file("ours.mat")]).utf8))
+        #expect(seen == expected)
+        // And our own reader reads our writer's file back equal.
+        let again = try format.read(.file(directory.file("ours.mat")))
+        #expect(again.map(\.name) == original.map(\.name))
+        for (left, right) in zip(again, original) { #expect(left.value == right.value, "\(left.name)") }
+    }
+
+    @Test func damagedFilesGiveClearErrors() throws {
+        let directory = try TemporaryDirectory("mat-bad")
+        defer { directory.remove() }
+        let format = MATFormat()
+        #expect(checkFormatPlugin(format) == [])
+        try format.write([("x", .matrix(rows: 2, columns: 2, rowMajor: [1, 2, 3, 4]))], to: directory.file("good.mat"))
+        let good = try readWholeFile(directory.file("good.mat"), limit: 1 << 20)
+        try directory.write("short.mat", bytes: Array(good.prefix(good.count - 8)))
+        try directory.write("header.mat", bytes: Array(good.prefix(100)))
+        var flipped = good
+        flipped[126] = 0
+        try directory.write("endian.mat", bytes: flipped)
+        for name in ["short.mat", "header.mat", "endian.mat"] {
+            do {
+                _ = try format.read(.file(directory.file(name)))
+                Issue.record("\(name) must not read")
+            } catch let error as USVError {
+                #expect(error.description.contains(name) && error.description.contains("byte"), "\(error)")
+            }
+        }
+        // A compressed element whose zlib stream is damaged.
+        var compressed = [UInt8](good.prefix(128))
+        compressed += MATWriter.word32(MATReader.miCOMPRESSED) + MATWriter.word32(16) + [0x78, 0x9C] + [UInt8](repeating: 0xFF, count: 14)
+        try directory.write("zlib.mat", bytes: compressed)
+        #expect(throws: USVError.self) { try format.read(.file(directory.file("zlib.mat"))) }
+        #expect(throws: USVError.self) { try format.write([("1bad", .scalar(1))], to: directory.file("x.mat")) }
+    }
+}
