@@ -54,38 +54,14 @@ public enum DNNInput {
         var random = SplitMix64(seed: seed)
         let rows = spectrogram.rows
         let peak = spectrogram.values.max() ?? 0
-        let shift = Int(random.nextDouble() * 0.1 * Double(spectrogram.frames))
-        let gain = Float(0.5 + random.nextDouble())
+        let shift = Int(random.unit() * 0.1 * Double(spectrogram.frames))
+        let gain = Float(0.5 + random.unit())
         var values = [Float](repeating: 0, count: (spectrogram.frames + shift) * rows)
-        for index in 0..<(shift * rows) { values[index] = abs(random.nextGaussian()) * noiseLevel * peak }
+        for index in 0..<(shift * rows) { values[index] = abs(Float(random.normal())) * noiseLevel * peak }
         for index in spectrogram.values.indices {
-            let noisy = spectrogram.values[index] * gain + random.nextGaussian() * noiseLevel * peak
+            let noisy = spectrogram.values[index] * gain + Float(random.normal()) * noiseLevel * peak
             values[shift * rows + index] = min(max(noisy, 0), peak)
         }
         return image(values: values, rows: rows, frames: spectrogram.frames + shift, shape: shape)
-    }
-}
-
-/// A small, fast, seedable generator (SplitMix64): the same seed gives the same stream on every machine.
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    public mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-    /// Standard normal (Box–Muller).
-    public mutating func nextGaussian() -> Float {
-        let u1 = max(nextDouble(), 1e-300), u2 = nextDouble()
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 }

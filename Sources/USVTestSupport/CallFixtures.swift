@@ -26,7 +26,7 @@ public struct TestCall: Sendable {
         let callSamples = Int(duration * rate)
         let pad = Int(padding * rate)
         var random = SplitMix64(seed: seed)
-        var output = (0..<(callSamples + 2 * pad)).map { _ in Float(noise) * random.nextGaussian() }
+        var output = (0..<(callSamples + 2 * pad)).map { _ in Float(noise * random.normal()) }
         var phase = 0.0
         for index in 0..<callSamples {
             let u = Double(index) / Double(callSamples)
@@ -34,7 +34,7 @@ public struct TestCall: Sendable {
             let ramp = min(1, Double(index) / 150, Double(callSamples - index) / 150)
             let inBurst = broadband.contains { $0.contains(u) }
             let tone = amplitude * ramp * sin(phase) * (inBurst ? 0.2 : 1)
-            let burst = inBurst ? Double(random.nextGaussian()) * amplitude * 0.8 : 0
+            let burst = inBurst ? Double(Float(random.normal())) * amplitude * 0.8 : 0
             output[pad + index] += Float(tone + burst)
         }
         return output

@@ -10,7 +10,7 @@ import USVTestSupport
         let first = TestCall(duration: 0.05) { 60_000 + 10_000 * $0 }.samples(seed: 1)
         let second = TestCall(duration: 0.08) { 80_000 - 20_000 * $0 }.samples(seed: 2)
         var random = SplitMix64(seed: 3)
-        var samples = (0..<180_000).map { _ in 0.003 * random.nextGaussian() }
+        var samples = (0..<180_000).map { _ in Float(0.003 * random.normal()) }
         for (offset, call) in [(30_000, first), (120_000, second)] {
             for index in call.indices { samples[offset + index] += call[index] }
         }
