@@ -126,6 +126,6 @@ let package = Package(
         tests("USVModelMLP"),
         tests("USVDataSetDonders", dependencies: ["USVDataSetSynth"]),
         // Ingest end to end on the synthetic twin, with the real plugins from the builtin registry.
-        tests("USVIngest", dependencies: ["USVBuiltins", "USVCatalog", "USVDataSetSynth", "usv"]),
+        tests("USVIngest", dependencies: ["USVBuiltins", "USVCatalog", "USVDataSetSynth", "USVFormatMAT", "usv"]),
     ]
 )

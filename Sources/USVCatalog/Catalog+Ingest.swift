@@ -221,6 +221,29 @@ extension Catalog {
                                                   provenanceID: provenanceID, db)
                     }
                 }
+            case .perUSVFiles:
+                for row in table.rows {
+                    guard let usvID = try Int64.fetchOne(db, sql: "SELECT id FROM usvs WHERE dataset_id = ? AND source = 'deposited' AND deposited_fileid = ?",
+                                                         arguments: [dataSetID, row.fileID]),
+                          let start = row.values["Start"], let stop = row.values["Stop"] else {
+                        unmatched.append(row.fileID)
+                        continue
+                    }
+                    // The recording the file names, when it is in the catalog (joined by its file name).
+                    var recordingID: Int64?
+                    if let name = row.strings["Filename"], !name.isEmpty {
+                        recordingID = try Int64.fetchOne(db, sql: "SELECT id FROM recordings WHERE dataset_id = ? AND (path = ? OR path LIKE ? OR archive_member LIKE ?) LIMIT 1",
+                                                         arguments: [dataSetID, name, "%/" + name, "%" + name])
+                    }
+                    let rate = row.values["SRSound"]
+                    try db.execute(sql: "INSERT INTO provenance (ingest_run_id, source_file, source_sha256, archive_member, line) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [runID, path, sha256, row.member, row.line])
+                    try db.execute(sql: """
+                        UPDATE usvs SET start_s = ?, stop_s = ?, start_sample = ?, stop_sample = ?, recording_id = COALESCE(?, recording_id)
+                        WHERE id = ?
+                        """, arguments: [start, stop, rate.map { Int(($0 * start).rounded()) }, rate.map { Int(($0 * stop).rounded()) },
+                                         recordingID, usvID])
+                }
             case .labels:
                 try db.execute(sql: "DELETE FROM annotations WHERE annotator = ? AND provenance_id IN (SELECT id FROM provenance WHERE source_file = ?)",
                                arguments: [table.table.annotator, path])

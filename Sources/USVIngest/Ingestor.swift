@@ -71,9 +71,12 @@ public struct Ingestor: Sendable {
     public var properties: any USVFeatureComputing
     public var catalog: Catalog
     public var progress: any ProgressReporter
+    /// Format plugins the adapter may need (the MAT reader for per-USV files).
+    public var formats: PluginRegistry
 
     public init(adapter: any DataSetAdapter, detector: any USVDetecting, properties: any USVFeatureComputing,
-                catalog: Catalog, progress: any ProgressReporter = SilentProgress()) {
+                catalog: Catalog, formats: PluginRegistry = PluginRegistry(), progress: any ProgressReporter = SilentProgress()) {
+        self.formats = formats
         self.adapter = adapter
         self.detector = detector
         self.properties = properties
@@ -168,9 +171,10 @@ public struct Ingestor: Sendable {
         }
         let recordingOutcomes = (0..<total).compactMap { outcomes.value[$0] }
 
-        // 3. Deposited tables: features first (they create the deposited USV records), then labels.
+        // 3. Deposited tables.
         var tableOutcomes: [IngestOutcome] = []
         let animals = Dictionary(plan.recordings.map { ($0.animal.dataSetAnimalID, $0.animal) }, uniquingKeysWith: { first, _ in first })
+        // Features first (they create the deposited USV records), then labels and per-USV files that refer to them.
         for table in plan.tables.sorted(by: { ($0.kind == .features ? 0 : 1, $0.path) < ($1.kind == .features ? 0 : 1, $1.path) })
         where !stop.value {
             var outcome = IngestOutcome(name: table.path, status: .ingested)
@@ -183,7 +187,7 @@ public struct Ingestor: Sendable {
                 outcome.status = .unchanged
             } else {
                 do {
-                    let read = try adapter.readTable(table, root: root)
+                    let read = try adapter.readTable(table, root: root, formats: formats)
                     let (stored, unmatched) = try catalog.store(read, sha256: sha256, dataSetID: dataSetID, runID: runID, animals: animals)
                     outcome.usvs = stored
                     if !unmatched.isEmpty {

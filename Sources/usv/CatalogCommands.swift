@@ -77,7 +77,8 @@ struct IngestCommand: ParsableCommand {
         options.strict = strict
         options.excludedAnimals = Set(excludedAnimals)
         let progress = TerminalProgress(quiet: false)
-        let report = try Ingestor(adapter: chosen, detector: detector, properties: properties, catalog: catalog, progress: progress)
+        let report = try Ingestor(adapter: chosen, detector: detector, properties: properties, catalog: catalog, formats: registry,
+                                  progress: progress)
             .ingest(root: root, options: options)
         progress.finish()
         if json {

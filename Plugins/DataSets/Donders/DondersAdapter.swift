@@ -26,6 +26,38 @@ public struct DondersAdapter: DataSetAdapter {
     static let featureTable = "Data/FIG_USVClassify_BasicAnalysis/features_fileid_animalid_sex_duration_avgfreq_avgvol_direction_peaks_breaks_broadband_tremolo_complex.csv"
     static let labelTables = ["Data/USVSpectrograms/labeling-human2.csv": "human2", "Data/USVSpectrograms/labeling-human1.csv": "human1"]
     static let labelColumns = ["fileid", "direction", "peaks", "breaks", "broadband", "tremolo", "complex"]
+    static let perUSVArchive = "Data/Spectrogram2GenderSingleRecordingsTestsetTrainedNetworks/data.zip"
+
+    /// The per-USV MAT-files `…/dataNNNNNNNNN.mat` of the archive: each file's struct `v` gives the USV's
+    /// `Start` and `Stop` (s) in the recording `Filename` sampled at `SRSound`. Other members (the trained
+    /// networks) are passed over.
+    func readPerUSVFiles(_ table: PlannedTable, root: String, formats: PluginRegistry) throws -> DepositedTable {
+        guard let reader = formats.all((any MATLABReading).self).first else {
+            throw USVError.unsupported(path: table.path, feature: "per-USV MAT-files without a MAT format plugin",
+                                       advice: "use a build that registers format.mat")
+        }
+        let archive = try DataRoot(root).archiveReader(table.path)
+        var rows: [DepositedRow] = []
+        while let member = try archive.nextMember() {
+            let name = FilePaths.lastComponent(member.path)
+            guard member.kind == .regular, name.hasPrefix("data"), name.hasSuffix(".mat"),
+                  let fileID = Int(name.dropFirst(4).dropLast(4)) else { continue }
+            let bytes = try archive.readAll(limit: 1 << 28)
+            let variables = try reader.readMATLAB(.memory(name: "\(table.path)//\(member.path)", bytes: bytes))
+            guard let v = variables.first(where: { $0.name == "v" })?.value,
+                  let start = v["Start"]?.unwrappedCell.doubles?.first, let stop = v["Stop"]?.unwrappedCell.doubles?.first else {
+                throw USVError.malformed(path: "\(table.path)//\(member.path)", location: "variable v",
+                                         reason: "no struct v with Start and Stop")
+            }
+            var row = DepositedRow(line: member.index + 1, fileID: fileID, animalID: nil, sex: nil,
+                                   values: ["Start": start, "Stop": stop], properties: nil)
+            if let rate = v["SRSound"]?.unwrappedCell.doubles?.first { row.values["SRSound"] = rate }
+            if case .char(_, let text)? = v["Filename"]?.unwrappedCell { row.strings["Filename"] = text }
+            row.member = member.path
+            rows.append(row)
+        }
+        return DepositedTable(table: table, rows: rows)
+    }
 
     /// The directory, or the single zip (tar…) of the whole data set.
     public func recognises(root: String) -> Bool {
@@ -109,9 +141,9 @@ public struct DondersAdapter: DataSetAdapter {
         for other in ["Data/USVSpectrograms/labeling-human1.xlsx"] where data.exists(other) {
             skipped.append(SkippedItem(path: other, reason: "Excel workbooks are not read; the same labels are in labeling-human2.csv"))
         }
-        let perUSV = "Data/Spectrogram2GenderSingleRecordingsTestsetTrainedNetworks/data.zip"
-        if data.exists(perUSV) {
-            skipped.append(SkippedItem(path: perUSV, reason: "per-USV MATLAB files are not ingested yet (the MAT reader comes with the formats issue)"))
+        if data.exists(Self.perUSVArchive) {
+            tables.append(PlannedTable(path: Self.perUSVArchive, kind: .perUSVFiles, columns: ["Start", "Stop", "SRSound", "Filename"],
+                                       annotator: "deposited-mat"))
         }
 
         return IngestPlan(dataSet: Self.description(data), recordings: recordings, tables: tables, skipped: skipped)
@@ -121,7 +153,8 @@ public struct DondersAdapter: DataSetAdapter {
         try DataRoot(root).source(recording.path, member: recording.archiveMember)
     }
 
-    public func readTable(_ table: PlannedTable, root: String) throws -> DepositedTable {
+    public func readTable(_ table: PlannedTable, root: String, formats: PluginRegistry) throws -> DepositedTable {
+        if table.kind == .perUSVFiles { return try readPerUSVFiles(table, root: root, formats: formats) }
         let text = String(decoding: try DataRoot(root).read(table.path, limit: 1 << 30), as: UTF8.self)
         var rows: [DepositedRow] = []
         var lineNumber = 0

@@ -5,7 +5,7 @@ import USVCore
 /// read numeric arrays of every class, char, logical, cell and struct arrays, zlib-compressed or not, either
 /// byte order; write v5. v7.3 files are HDF5 (read through the HDF5 path); sparse arrays and objects are
 /// reported as unsupported.
-public struct MATFormat: FormatPlugin {
+public struct MATFormat: MATLABReading {
     public static let descriptor = PluginDescriptor(
         id: "format.mat", version: "0.1.0", kind: .format,
         summary: "MATLAB MAT-file v5: numeric, char, logical, cell and struct arrays, compressed or not (read); v5 (write)",
@@ -27,6 +27,8 @@ public struct MATFormat: FormatPlugin {
     public func read(_ source: ByteSource) throws -> [(name: String, value: MATValue)] {
         try MATReader(path: source.description, bytes: try source.readAll(limit: 1 << 32)).variables()
     }
+
+    public func readMATLAB(_ source: ByteSource) throws -> [(name: String, value: MATValue)] { try read(source) }
 
     /// Writes `variables` as a v5 MAT-file at `path` (atomically).
     public func write(_ variables: [(name: String, value: MATValue)], to path: String) throws {

@@ -6,8 +6,9 @@ public protocol DataSetAdapter: Plugin {
     /// What there is to ingest under `root`, and what is skipped and why. Animals whose name or id is in
     /// `excludedAnimals` are left out (reported as skipped).
     func plan(root: String, excludedAnimals: Set<String>) throws -> IngestPlan
-    /// Reads one deposited table of the plan. Throws `USVError.malformed` naming the file and line.
-    func readTable(_ table: PlannedTable, root: String) throws -> DepositedTable
+    /// Reads one deposited table of the plan, with format plugins from `formats` where it needs one (the
+    /// per-USV MAT-files). Throws `USVError.malformed` naming the file and line or member.
+    func readTable(_ table: PlannedTable, root: String, formats: PluginRegistry) throws -> DepositedTable
     /// Where a planned recording's bytes are: a file, a member of the root archive, or (for an archive inside
     /// the root archive) bytes in memory.
     func source(for recording: PlannedRecording, root: String) throws -> ByteSource
@@ -47,7 +48,11 @@ public struct PlannedRecording: Sendable, Hashable {
 
 /// A deposited table to read.
 public struct PlannedTable: Sendable, Hashable {
-    public enum Kind: String, Sendable, Codable { case features, labels }
+    public enum Kind: String, Sendable, Codable {
+        case features, labels
+        /// An archive of per-USV MAT-files (`dataNNNNNNNNN.mat` with a struct `v`): positions of deposited USVs.
+        case perUSVFiles = "per-usv-files"
+    }
     public var path: String
     public var kind: Kind
     /// Column names (from the file name for the Donders tables, which have no header row).
@@ -99,6 +104,10 @@ public struct DepositedRow: Sendable, Hashable {
     /// The numeric columns by name (duration, avgfreq, avgvol, …).
     public var values: [String: Double]
     public var properties: CallProperties?
+    /// Text values (the recording name of a per-USV file).
+    public var strings: [String: String] = [:]
+    /// The archive member the row came from (per-USV files).
+    public var member: String?
 
     public init(line: Int, fileID: Int, animalID: Int?, sex: Sex?, values: [String: Double], properties: CallProperties?) {
         self.line = line
@@ -161,4 +170,11 @@ public protocol DataSetSource: Plugin {
     /// Writes the data set into `directory` (created if missing; must be empty). Never writes elsewhere.
     func generate(into directory: String, options: GenerationOptions,
                   progress: any ProgressReporter) throws -> GenerationSummary
+}
+
+extension DataSetAdapter {
+    /// Reads a table that needs no format plugin.
+    public func readTable(_ table: PlannedTable, root: String) throws -> DepositedTable {
+        try readTable(table, root: root, formats: PluginRegistry())
+    }
 }

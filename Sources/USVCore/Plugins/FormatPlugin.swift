@@ -47,6 +47,12 @@ extension String {
     }
 }
 
+/// A format that reads MATLAB MAT-files (the per-USV files of the Donders data set are MAT-files).
+public protocol MATLABReading: FormatPlugin {
+    /// The variables of the file, in order.
+    func readMATLAB(_ source: ByteSource) throws -> [(name: String, value: MATValue)]
+}
+
 /// A format that draws spectrograms as pictures people can look at.
 public protocol SpectrogramImageWriting: FormatPlugin {
     /// Draws `spectrogram` (log-scaled, frequency axis in kHz, time axis in ms from `startSeconds`).

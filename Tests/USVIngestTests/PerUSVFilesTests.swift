@@ -1,0 +1,70 @@
+import Crypto
+import Foundation
+import Testing
+import USVBuiltins
+import USVCatalog
+import USVCore
+import USVFormatMAT
+import USVIngest
+import USVTestSupport
+
+@Suite struct PerUSVFilesTests {
+    /// The data set's `data.zip` of per-USV MAT-files (struct `v`: Sound{1}, Spec{1}, Start, Stop, Duration, F,
+    /// SRSound, SRSpec, Filename) positions the deposited USVs in their recordings.
+    @Test func perUSVMATFilesPositionTheDepositedRecords() throws {
+        let fixture = try IngestFixture("ingest-mat", seed: 6)
+        defer { fixture.directory.remove() }
+        let truth = try readGroundTruth(root: fixture.root).filter { !($0.fields["fileid"] ?? "").isEmpty }
+        #expect(!truth.isEmpty)
+        // Build data.zip as the Donders data set has it, one MAT-file per USV, plus a member that is not one.
+        let path = "Data/Spectrogram2GenderSingleRecordingsTestsetTrainedNetworks/data.zip"
+        try makeDirectories(FilePaths.directoryPart(FilePaths.join(fixture.root, path)))
+        let writer = try ArchiveWriter(path: FilePaths.join(fixture.root, path), format: .zip(compress: true))
+        let format = MATFormat()
+        for call in truth {
+            let v = MATValue.structure(dimensions: [1, 1], fieldNames: ["Sound", "Spec", "Start", "Stop", "Duration", "F", "SRSound", "SRSpec", "Filename"],
+                                       elements: [[
+                "Sound": .cell(dimensions: [1, 1], values: [.matrix(rows: 3, columns: 1, rowMajor: [0.1, -0.2, 0.3])]),
+                "Spec": .cell(dimensions: [1, 1], values: [.matrix(rows: 2, columns: 2, rowMajor: [1, 2, 3, 4])]),
+                "Start": .scalar(call.start), "Stop": .scalar(call.stop), "Duration": .scalar(call.stop - call.start),
+                "F": .matrix(rows: 1, columns: 2, rowMajor: [10_200, 10_800]), "SRSound": .scalar(300_000), "SRSpec": .scalar(1_200),
+                "Filename": .string(FilePaths.lastComponent(call.recording)),
+            ]])
+            let file = fixture.directory.file("one.mat")
+            try format.write([("v", v)], to: file)
+            try writer.add(member: String(format: "data/data%09d.mat", Int(call.fields["fileid"] ?? "") ?? 0), copying: file)
+        }
+        try writer.add(member: "data/network.ckpt", bytes: Array("weights".utf8))
+        try writer.close()
+        // The archive is part of the data set: list it in the manifest.
+        let hash = SHA256.hash(data: try readWholeFile(FilePaths.join(fixture.root, path), limit: 1 << 26)).hexString
+        let manifest = FilePaths.join(fixture.root, "MANIFEST.txt")
+        try writeWholeFile(manifest, bytes: try readWholeFile(manifest, limit: 1 << 20) + Array("\(hash) \(path)\n".utf8))
+
+        var (ingestor, options) = try fixture.ingestor()
+        ingestor.formats = try BuiltinPlugins.registry()
+        options.verify = VerifyOptions(jobs: 2)
+        let report = try ingestor.ingest(root: fixture.root, options: options)
+        #expect(report.exitStatus == 0, "\(report.tables)")
+        #expect(report.tables.first { $0.name == path }?.usvs == truth.count)
+
+        var filter = USVFilter()
+        filter.source = .deposited
+        let deposited = try fixture.catalog.usvs(matching: filter)
+        for call in truth {
+            let record = try #require(deposited.first { $0.depositedFileID == Int(call.fields["fileid"] ?? "") })
+            #expect(record.start == call.start)
+            #expect(record.stop == call.stop)
+            #expect(record.recording == call.recording)
+        }
+        // Without the MAT reader the archive is a failed table with a clear reason, and nothing else breaks.
+        let fresh = try Catalog(path: fixture.directory.file("nomat.sqlite"))
+        var (bare, bareOptions) = try fixture.ingestor()
+        bare.catalog = fresh
+        bareOptions.verify = VerifyOptions(jobs: 2)
+        let without = try bare.ingest(root: fixture.root, options: bareOptions)
+        #expect(without.tables.first { $0.name == path }?.status == .failed)
+        #expect(without.tables.first { $0.name == path }?.error?.contains("MAT") == true)
+        #expect(without.recordings.allSatisfy { $0.status == .ingested })
+    }
+}
