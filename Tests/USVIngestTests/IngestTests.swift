@@ -13,10 +13,10 @@ struct IngestFixture {
     let root: String
     let catalog: Catalog
 
-    init(_ label: String, seed: UInt64 = 4) throws {
+    init(_ label: String, seed: UInt64 = 4, scale: String = "tiny") throws {
         directory = try TemporaryDirectory(label)
         root = directory.file("twin")
-        _ = try DondersSynthSource().generate(into: root, options: GenerationOptions(scale: "tiny", seed: seed), progress: SilentProgress())
+        _ = try DondersSynthSource().generate(into: root, options: GenerationOptions(scale: scale, seed: seed), progress: SilentProgress())
         catalog = try Catalog(path: directory.file("catalog.sqlite"))
     }
 
@@ -39,8 +39,9 @@ struct IngestFixture {
 }
 
 @Suite struct IngestTests {
+    /// The acceptance of the ingest issue: `usv synth --scale small` then ingest.
     @Test func recordsMatchTheGroundTruthAndTheDepositedTables() throws {
-        let fixture = try IngestFixture("ingest")
+        let fixture = try IngestFixture("ingest", seed: 1, scale: "small")
         defer { fixture.directory.remove() }
         let report = try fixture.ingest()
         #expect(report.exitStatus == 0, "\(report.recordings + report.tables)")
