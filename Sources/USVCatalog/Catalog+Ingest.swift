@@ -109,24 +109,37 @@ extension Catalog {
         return db.lastInsertedRowID
     }
 
-    /// Stores a recording with its USVs, provenance and features in one transaction, replacing an earlier
-    /// (failed or outdated) row of the same recording.
+    /// The id of the recording's row, created when missing. An existing row keeps its id, so that records
+    /// pointing at it (deposited USVs positioned by the per-USV files) keep their link.
+    static func recordingRow(_ db: Database, dataSetID: Int64, recording: PlannedRecording, animalID: Int64, runID: Int64) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM recordings WHERE dataset_id = ? AND path = ? AND archive_member = ?",
+                                       arguments: [dataSetID, recording.path, recording.archiveMember ?? ""]) {
+            return id
+        }
+        try db.execute(sql: """
+            INSERT INTO recordings (dataset_id, path, archive_member, animal_id, state, ingest_run_id) VALUES (?, ?, ?, ?, 'failed', ?)
+            """, arguments: [dataSetID, recording.path, recording.archiveMember ?? "", animalID, runID])
+        return db.lastInsertedRowID
+    }
+
+    /// Stores a recording with its USVs, provenance and features in one transaction, replacing the detected
+    /// USVs of an earlier (failed or outdated) ingest of the same recording; deposited records are untouched.
     public func store(_ ingest: RecordingIngest) throws {
         try database.write { db in
             let recording = ingest.recording
-            try db.execute(sql: "DELETE FROM recordings WHERE dataset_id = ? AND path = ? AND archive_member = ?",
-                           arguments: [ingest.dataSetID, recording.path, recording.archiveMember ?? ""])
             let animalID = try Self.animalID(db, dataSetID: ingest.dataSetID, animal: recording.animal)
+            let recordingID = try Self.recordingRow(db, dataSetID: ingest.dataSetID, recording: recording, animalID: animalID,
+                                                    runID: ingest.runID)
+            try db.execute(sql: "DELETE FROM usvs WHERE recording_id = ? AND source = 'detected'", arguments: [recordingID])
             let detection = ingest.detection
             try db.execute(sql: """
-                INSERT INTO recordings (dataset_id, path, archive_member, animal_id, state, sha256, sample_rate, bit_depth, channels,
-                  frames, duration, detector, detector_version, detector_parameters, usv_count, ingest_run_id)
-                VALUES (?, ?, ?, ?, 'complete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [ingest.dataSetID, recording.path, recording.archiveMember ?? "", animalID, ingest.sha256,
-                                 ingest.audio.sampleRate, ingest.audio.bitDepth, ingest.audio.channels, ingest.audio.frames,
-                                 ingest.audio.duration, detection.detector, detection.detectorVersion,
-                                 detection.parameterFingerprint, detection.usvs.count, ingest.runID])
-            let recordingID = db.lastInsertedRowID
+                UPDATE recordings SET animal_id = ?, state = 'complete', error = NULL, sha256 = ?, sample_rate = ?, bit_depth = ?,
+                  channels = ?, frames = ?, duration = ?, detector = ?, detector_version = ?, detector_parameters = ?, usv_count = ?,
+                  ingest_run_id = ?
+                WHERE id = ?
+                """, arguments: [animalID, ingest.sha256, ingest.audio.sampleRate, ingest.audio.bitDepth, ingest.audio.channels,
+                                 ingest.audio.frames, ingest.audio.duration, detection.detector, detection.detectorVersion,
+                                 detection.parameterFingerprint, detection.usvs.count, ingest.runID, recordingID])
             for (index, usv) in detection.usvs.enumerated() {
                 try db.execute(sql: """
                     INSERT INTO provenance (ingest_run_id, source_file, source_sha256, archive_member, sample_start, sample_end)
@@ -162,16 +175,20 @@ extension Catalog {
         }
     }
 
-    /// Records that a recording failed (replacing an earlier row of it), so that reports and re-runs see it.
+    /// Records that a recording failed, so that reports and re-runs see it. A recording ingested completely
+    /// before keeps its records (a failing re-run never loses data already in the catalog); only the error of
+    /// the latest attempt is noted on it.
     public func storeFailure(dataSetID: Int64, runID: Int64, recording: PlannedRecording, sha256: String?, error: String) throws {
         try database.write { db in
-            try db.execute(sql: "DELETE FROM recordings WHERE dataset_id = ? AND path = ? AND archive_member = ?",
-                           arguments: [dataSetID, recording.path, recording.archiveMember ?? ""])
             let animalID = try Self.animalID(db, dataSetID: dataSetID, animal: recording.animal)
-            try db.execute(sql: """
-                INSERT INTO recordings (dataset_id, path, archive_member, animal_id, state, error, sha256, ingest_run_id)
-                VALUES (?, ?, ?, ?, 'failed', ?, ?, ?)
-                """, arguments: [dataSetID, recording.path, recording.archiveMember ?? "", animalID, error, sha256, runID])
+            let recordingID = try Self.recordingRow(db, dataSetID: dataSetID, recording: recording, animalID: animalID, runID: runID)
+            let state = try String.fetchOne(db, sql: "SELECT state FROM recordings WHERE id = ?", arguments: [recordingID])
+            if state == "complete" {
+                try db.execute(sql: "UPDATE recordings SET error = ? WHERE id = ?", arguments: ["latest run \(runID): " + error, recordingID])
+            } else {
+                try db.execute(sql: "UPDATE recordings SET state = 'failed', error = ?, sha256 = ?, ingest_run_id = ? WHERE id = ?",
+                               arguments: [error, sha256, runID, recordingID])
+            }
         }
     }
 

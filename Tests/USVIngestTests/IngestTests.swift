@@ -124,6 +124,24 @@ struct IngestFixture {
         #expect(third.statistics.total >= first.statistics.total - 5)
     }
 
+    @Test func aFileDamagedAfterIngestIsRefusedAndItsRecordsStay() throws {
+        let fixture = try IngestFixture("ingest-damaged-later")
+        defer { fixture.directory.remove() }
+        let first = try fixture.ingest()
+        #expect(first.exitStatus == 0)
+        let wav = FilePaths.join(fixture.root, "Data/RawRecordings/Sex/Rfem_Afem01.wav")
+        var bytes = try readWholeFile(wav, limit: 1 << 26)
+        bytes[bytes.count / 2] ^= 0xFF
+        try writeWholeFile(wav, bytes: bytes)
+        let second = try fixture.ingest()
+        #expect(second.exitStatus == 1)
+        #expect(second.recordings.first { $0.name.hasSuffix("Rfem_Afem01.wav") }?.status == .refused)
+        #expect(second.statistics.total == first.statistics.total)
+        let states = try fixture.catalog.recordingStates(root: fixture.root)
+        #expect(states.allSatisfy { $0.state == "complete" })
+        #expect(states.first { $0.name.hasSuffix("Rfem_Afem01.wav") }?.error?.contains("mismatch") == true)
+    }
+
     @Test func corruptFilesAreRefusedOrReportedAndTheRestIsIngested() throws {
         let fixture = try IngestFixture("ingest-bad")
         defer { fixture.directory.remove() }

@@ -57,6 +57,15 @@ import USVTestSupport
             #expect(record.stop == call.stop)
             #expect(record.recording == call.recording)
         }
+        // Re-detecting the recordings (new parameters) replaces the detected USVs and keeps the deposited
+        // records' positions and recording links.
+        let detector = try BuiltinPlugins.registry().require((any USVDetecting).self, id: "feature.usv-detector").descriptor
+        options.detectorParameters = try ParameterValues(defaultsOf: detector, overrides: ["min-mean-frequency": "26000"])
+        let again = try ingestor.ingest(root: fixture.root, options: options)
+        #expect(again.recordings.allSatisfy { $0.status == .ingested })
+        let kept = try fixture.catalog.usvs(matching: filter)
+        #expect(kept == deposited)
+
         // Without the MAT reader the archive is a failed table with a clear reason, and nothing else breaks.
         let fresh = try Catalog(path: fixture.directory.file("nomat.sqlite"))
         var (bare, bareOptions) = try fixture.ingestor()
