@@ -9,8 +9,8 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Ingest a data set into the catalog: verify, detect USVs, store records with provenance.",
         discussion: """
-            The data-set adapter recognises the layout (the Donders data set and its synthetic twin), the \
-            manifest is verified first (unchanged files from the verify cache), and files that fail it are \
+            The data-set adapter recognises the layout (the Donders data set and its synthetic twin, unpacked \
+            or as one zip/tar), the manifest is verified first (unchanged files from the verify cache), and files that fail it are \
             refused unless --allow-unverified. Each recording is one transaction: a run killed at any point \
             leaves every recording complete or absent, and the next run resumes; recordings already ingested \
             from the same bytes with the same detector parameters are skipped. A bad file is reported, recorded \
@@ -21,11 +21,12 @@ struct IngestCommand: ParsableCommand {
 
             Examples:
               usv ingest ~/data/DSC_620840_0003_891
+              usv ingest ~/Downloads/DSC_620840_0003_891.zip
               usv ingest twin --exclude-animal 9 --json > ingest.json
               usv ingest twin --param min-mean-frequency=30000
             """)
 
-    @Argument(help: "The data-set directory.")
+    @Argument(help: "The data-set directory, or the data set packed in one archive.")
     var root: String
 
     @Option(name: .customLong("exclude-animal"), help: "Leave out an animal (data-set id such as 9, or name such as Rfem09). Repeatable.")
