@@ -94,7 +94,9 @@ func writeWhistles(_ path: String, calls: [(start: Double, stop: Double, f0: Dou
     @Test func twoThreadsMeasureExactlyWhatOneDoes() throws {
         let directory = try TemporaryDirectory("detector-parallel")
         defer { directory.remove() }
-        let calls = stride(from: 0.5, to: 19.0, by: 1.3).map { ($0, $0 + 0.04, 60_000.0, 75_000.0) }
+        // Calls every 1.3 s, and three that run across the 5, 10 and 15 s chunk boundaries of the check below.
+        let calls = (stride(from: 0.5, to: 19.0, by: 1.3).map { ($0, $0 + 0.04, 60_000.0, 75_000.0) }
+            + [4.95, 9.94, 14.96].map { ($0, $0 + 0.12, 70_000.0, 55_000.0) }).sorted { $0.0 < $1.0 }
         try writeWhistles(directory.file("long.wav"), calls: calls, seconds: 20)
         let settings = try PurityDetector.Settings(ParameterValues(defaultsOf: PurityDetector.descriptor))
         let info = try AudioFileReader(path: directory.file("long.wav")).info
@@ -111,5 +113,20 @@ func writeWhistles(_ path: String, calls: [(start: Double, stop: Double, f0: Dou
         let result = try PurityDetector().detect(recordingAt: directory.file("long.wav"),
                                                  parameters: ParameterValues(defaultsOf: PurityDetector.descriptor))
         #expect(result.usvs.count == calls.count)
+
+        // In chunks (5 s here, a minute in use) the USVs are exactly those of one pass with the same threshold,
+        // the straddling ones included.
+        let source = ByteSource.file(directory.file("long.wav"))
+        let level = try PurityDetector.sparseThreshold(path: source, info: info, settings: settings)
+        let minimumPeak = 4 * level
+        let track = try FrameTrack.measure(path: source, sampleRate: info.sampleRate, settings: settings, sparseThreshold: level,
+                                           frames: 0..<total, totalFrames: total)
+        let threshold = PurityDetector.automaticThreshold(PurityDetector.backgroundPurity(track, minimumPeak: minimumPeak))
+        let batch = PurityDetector.segment(track, settings: settings, purityThreshold: threshold, minimumPeak: minimumPeak,
+                                           sampleRate: info.sampleRate).map(\.usv)
+        let chunked = try PurityDetector.detectInChunks(source, info: info, settings: settings, sparseThreshold: level,
+                                                        purityThreshold: threshold, minimumPeak: minimumPeak, chunk: 6_000)
+        #expect(batch.count == calls.count)
+        #expect(chunked == batch)
     }
 }

@@ -27,8 +27,8 @@ import USVSignal
 ///    broadband part inside a call); runs lasting more than 7 ms and less than 500 ms are USVs; each is
 ///    trimmed to its first and last bin with any non-zero (sparse) value, then its edges are refined.
 ///
-/// Memory: the spectrogram is never held; per frame only six numbers are kept (purity, mean frequency,
-/// peak frequency, peak magnitudes, non-zero flag), about 24 bytes per 0.83 ms of audio.
+/// Memory: the spectrogram is never held, and recordings longer than a minute are detected in chunks of a
+/// minute (see `detectInChunks`), so memory stays flat however long the recording.
 public struct PurityDetector: USVDetecting {
     public static let descriptor = PluginDescriptor(
         id: "feature.usv-detector", version: "1.0.0", kind: .feature,
@@ -118,15 +118,65 @@ public struct PurityDetector: USVDetecting {
         let info = try AudioFileReader(source: audio).info
         let referenceLevel = try Self.sparseThreshold(path: audio, info: info, settings: settings)
         let sparseThreshold = settings.sparse ? referenceLevel : 0
-        let track = try FrameTrack.measureInParallel(path: audio, info: info, settings: settings, sparseThreshold: sparseThreshold)
         let minimumPeak = Float(settings.minPeakRatio) * referenceLevel
-        let threshold = settings.purityThreshold ?? Self.automaticThreshold(Self.backgroundPurity(track, minimumPeak: minimumPeak))
-        let usvs = Self.segment(track, settings: settings, purityThreshold: threshold,
-                                minimumPeak: minimumPeak, sampleRate: info.sampleRate)
+        let total = settings.spectrogram.frameCount(samples: info.frames)
+        let frameRate = Double(info.sampleRate) / Double(settings.spectrogram.hop)
+        let chunk = Int(Self.chunkSeconds * frameRate)
+        let threshold: Double
+        let usvs: [DetectedUSV]
+        if total <= chunk {
+            // Short recordings at once: the purity threshold from the whole recording's background.
+            let track = try FrameTrack.measureInParallel(path: audio, info: info, settings: settings, sparseThreshold: sparseThreshold)
+            threshold = settings.purityThreshold ?? Self.automaticThreshold(Self.backgroundPurity(track, minimumPeak: minimumPeak))
+            usvs = Self.segment(track, settings: settings, purityThreshold: threshold, minimumPeak: minimumPeak,
+                                sampleRate: info.sampleRate).map(\.usv)
+        } else {
+            // Long recordings in chunks, so memory stays flat however long the file: the threshold from the
+            // background of the reference stretch at the end (as the sparse step takes its level there), each
+            // chunk measured with a margin wider than the longest USV and every filter, and each USV kept by
+            // the chunk in which it starts.
+            let stretch = min(total, Int(settings.sparseStretch * frameRate))
+            let reference = try FrameTrack.measure(path: audio, sampleRate: info.sampleRate, settings: settings, sparseThreshold: sparseThreshold,
+                                                   frames: (total - stretch)..<total, totalFrames: total)
+            threshold = settings.purityThreshold ?? Self.automaticThreshold(Self.backgroundPurity(reference, minimumPeak: minimumPeak))
+            usvs = try Self.detectInChunks(audio, info: info, settings: settings, sparseThreshold: sparseThreshold,
+                                           purityThreshold: threshold, minimumPeak: minimumPeak, chunk: chunk)
+        }
         return DetectionResult(recording: recording.description, sampleRate: info.sampleRate, frames: info.frames, duration: info.duration,
                                detector: Self.descriptor.id, detectorVersion: Self.descriptor.version,
                                parameterFingerprint: parameters.fingerprint, purityThreshold: threshold,
                                sparseThreshold: Double(sparseThreshold), usvs: usvs)
+    }
+
+    /// Recordings longer than this are processed in chunks of this length.
+    static let chunkSeconds = 60.0
+
+    static func detectInChunks(_ audio: ByteSource, info: AudioInfo, settings: Settings, sparseThreshold: Float, purityThreshold: Double,
+                               minimumPeak: Float, chunk: Int) throws -> [DetectedUSV] {
+        let total = settings.spectrogram.frameCount(samples: info.frames)
+        let frameRate = Double(info.sampleRate) / Double(settings.spectrogram.hop)
+        // Wider than the longest USV plus the 10 ms filters and the edge refinement on both sides.
+        let margin = Int((settings.maxDuration + 2 * settings.smoothing + 0.05) * frameRate) + 16
+        let starts = Array(stride(from: 0, to: total, by: chunk))
+        let next = Locked(0)
+        let found = Locked([Int: Result<[DetectedUSV], any Error>]())
+        runOnThreads(min(2, starts.count)) { _ in
+            while true {
+                let index = next.withLock { value -> Int in defer { value += 1 }; return value }
+                guard index < starts.count else { return }
+                let core = starts[index]..<min(total, starts[index] + chunk)
+                let measured = max(0, core.lowerBound - margin)..<min(total, core.upperBound + margin)
+                let result = Result {
+                    let track = try FrameTrack.measure(path: audio, sampleRate: info.sampleRate, settings: settings,
+                                                       sparseThreshold: sparseThreshold, frames: measured, totalFrames: total)
+                    return segment(track, settings: settings, purityThreshold: purityThreshold, minimumPeak: minimumPeak,
+                                   sampleRate: info.sampleRate, frameOffset: measured.lowerBound)
+                        .filter { core.contains($0.firstFrame) }.map(\.usv)
+                }
+                found.withLock { $0[index] = result }
+            }
+        }
+        return try starts.indices.flatMap { try found.value[$0]?.get() ?? [] }
     }
 
     /// The 75th percentile of the magnitudes of the middle row and the row at two-thirds of the band over
@@ -182,8 +232,10 @@ public struct PurityDetector: USVDetecting {
     }
 
     /// Turns the per-frame measures into USVs.
+    /// Turns per-frame measures into USVs, each with its first frame (counted from `frameOffset`, the
+    /// recording frame of the track's first).
     static func segment(_ track: FrameTrack, settings: Settings, purityThreshold: Double, minimumPeak: Float,
-                        sampleRate: Int) -> [DetectedUSV] {
+                        sampleRate: Int, frameOffset: Int = 0) -> [(usv: DetectedUSV, firstFrame: Int)] {
         let count = track.purity.count
         guard count > 0 else { return [] }
         let hop = settings.spectrogram.hop
@@ -221,7 +273,7 @@ public struct PurityDetector: USVDetecting {
             }
         }
         let halfWindow = settings.spectrogram.windowLength / 2
-        return runs.compactMap { run -> DetectedUSV? in
+        return runs.compactMap { run -> (usv: DetectedUSV, firstFrame: Int)? in
             // Trim to the first and last bin with any non-zero value of the sparse spectrogram.
             guard var first = run.first(where: { track.nonZero[$0] }),
                   var last = run.last(where: { track.nonZero[$0] }) else { return nil }
@@ -248,17 +300,18 @@ public struct PurityDetector: USVDetecting {
             steps = 0
             while steps < reach, onCall(last + 1, next: last, after: last - 1) { last += 1; steps += 1 }
             // A frame stands for the time around its window centre, ±hop/2.
-            let startSample = max(0, first * hop + halfWindow - hop / 2)
-            let stopSample = last * hop + halfWindow + hop / 2
+            let startSample = max(0, (first + frameOffset) * hop + halfWindow - hop / 2)
+            let stopSample = (last + frameOffset) * hop + halfWindow + hop / 2
             let duration = Double(stopSample - startSample) / Double(sampleRate)
             guard duration > settings.minDuration, duration < settings.maxDuration else { return nil }
             let frames = first...last
             let peaks = frames.map { track.peakMagnitude[$0] }
             let frequencies = frames.map { track.peakFrequency[$0] }
-            return DetectedUSV(startSample: startSample, stopSample: stopSample, sampleRate: sampleRate,
-                               minimumFrequency: Double(frequencies.min() ?? 0), maximumFrequency: Double(frequencies.max() ?? 0),
-                               peakAmplitude: Double(peaks.max() ?? 0),
-                               meanAmplitude: Double(peaks.reduce(0, +)) / Double(max(1, peaks.count)))
+            let usv = DetectedUSV(startSample: startSample, stopSample: stopSample, sampleRate: sampleRate,
+                                  minimumFrequency: Double(frequencies.min() ?? 0), maximumFrequency: Double(frequencies.max() ?? 0),
+                                  peakAmplitude: Double(peaks.max() ?? 0),
+                                  meanAmplitude: Double(peaks.reduce(0, +)) / Double(max(1, peaks.count)))
+            return (usv, first + frameOffset)
         }
     }
 }
