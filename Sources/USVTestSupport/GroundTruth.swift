@@ -63,13 +63,22 @@ public struct DetectionScore: Sendable, CustomStringConvertible {
         falsePositives += detections.count - used.count
     }
 
+    /// Pools `other` into this score (counts, boundary errors and matches).
+    public mutating func merge(_ other: DetectionScore) {
+        truePositives += other.truePositives
+        falsePositives += other.falsePositives
+        falseNegatives += other.falseNegatives
+        onsetErrors += other.onsetErrors
+        offsetErrors += other.offsetErrors
+        matches += other.matches
+    }
+
     public var description: String {
         String(format: "precision %.3f, recall %.3f (%d TP, %d FP, %d FN), median |onset| %.2f ms, |offset| %.2f ms",
                precision, recall, truePositives, falsePositives, falseNegatives,
-               medianOffsetErrorMillisecondsSafe(onsetErrors), medianOffsetErrorMillisecondsSafe(offsetErrors))
+               medianOnsetErrorMilliseconds, medianOffsetErrorMilliseconds)
     }
 
-    private func medianOffsetErrorMillisecondsSafe(_ values: [Double]) -> Double { medianAbsolute(values) * 1000 }
     private func medianAbsolute(_ values: [Double]) -> Double {
         let sorted = values.map(abs).sorted()
         guard !sorted.isEmpty else { return .nan }

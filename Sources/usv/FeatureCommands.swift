@@ -71,10 +71,7 @@ struct SpectrogramCommand: ParsableCommand {
         let registry = try registry()
         let feature = try registry.require((any FeaturePlugin).self, id: "feature.spectrogram")
         let parameters = try parameterOptions.values(for: feature.descriptor)
-        let window = try parameters.int("window")
-        let spectrogramParameters = SpectrogramParameters(windowLength: window, hop: try parameters.int("hop"), fftLength: window,
-                                                          minimumFrequency: try parameters.double("min-row-frequency"))
-        try spectrogramParameters.validate()
+        let spectrogramParameters = try SpectrogramParameters(parameters)
         let sparse = Float(try parameters.double("sparse-threshold"))
         for path in out where path.fileExtension == "f32" {
             try streamRaw(to: path, parameters: spectrogramParameters, sparse: sparse)
@@ -84,20 +81,18 @@ struct SpectrogramCommand: ParsableCommand {
 
         let reader = try AudioFileReader(path: input)
         let rate = Double(reader.info.sampleRate)
-        let first = Int(((start ?? 0) * rate).rounded())
-        let last = min(reader.info.frames, stop.map { Int(($0 * rate).rounded()) } ?? reader.info.frames)
-        guard first >= 0, first < last else {
-            throw USVError.usage("\(input): the stretch \(start ?? 0)–\(stop ?? reader.info.duration) s is outside 0–\(reader.info.duration) s")
-        }
-        guard Double(last - first) / rate <= Self.maximumSeconds else {
-            throw USVError.usage("\(input): \(String(format: "%.0f", Double(last - first) / rate)) s is too long for a picture or table; "
+        let stretch = try reader.info.frameRange(start: start, stop: stop, of: input)
+        guard Double(stretch.count) / rate <= Self.maximumSeconds else {
+            throw USVError.usage("\(input): \(String(format: "%.0f", Double(stretch.count) / rate)) s is too long for a picture or table; "
                 + "choose a stretch of at most \(Int(Self.maximumSeconds)) s with --start/--stop, or write .f32")
         }
-        let signal = try reader.readSignal(frames: first..<last)
+        let signal = try reader.readSignal(frames: stretch)
         var spectrogram = try SpectrogramEngine(parameters: spectrogramParameters, sampleRate: signal.sampleRate).spectrogram(of: signal.samples)
-        if sparse > 0 { for index in spectrogram.values.indices where spectrogram.values[index] < sparse { spectrogram.values[index] = 0 } }
-        guard spectrogram.frames > 0 else { throw USVError.usage("\(input): the stretch is shorter than one window (\(window) samples)") }
-        let startSeconds = Double(first) / rate
+        spectrogram.zeroValues(below: sparse)
+        guard spectrogram.frames > 0 else {
+            throw USVError.usage("\(input): the stretch is shorter than one window (\(spectrogramParameters.windowLength) samples)")
+        }
+        let startSeconds = Double(stretch.lowerBound) / rate
         for path in pictures {
             if path.fileExtension == "png" {
                 guard let writer = registry.all((any SpectrogramImageWriting).self).first else {
@@ -109,7 +104,7 @@ struct SpectrogramCommand: ParsableCommand {
             }
             print("\(path): \(spectrogram.rows) rows × \(spectrogram.frames) frames, "
                 + String(format: "%.1f–%.1f kHz, %.1f–%.1f ms", (spectrogram.frequencies.first ?? 0) / 1000,
-                         (spectrogram.frequencies.last ?? 0) / 1000, startSeconds * 1000, Double(last) / rate * 1000))
+                         (spectrogram.frequencies.last ?? 0) / 1000, startSeconds * 1000, Double(stretch.upperBound) / rate * 1000))
         }
     }
 

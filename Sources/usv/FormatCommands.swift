@@ -96,13 +96,7 @@ struct ConvertCommand: ParsableCommand {
             throw USVError.usage("\(output) exists; pass --force to replace it")
         }
         let info = try reader.audioInfo(of: .file(input))
-        let rate = Double(info.sampleRate)
-        let first = Int(((start ?? 0) * rate).rounded())
-        let last = min(info.frames, stop.map { Int(($0 * rate).rounded()) } ?? info.frames)
-        guard first >= 0, first < last else {
-            throw USVError.usage("\(input): the stretch \(start ?? 0)–\(stop ?? info.duration) s is outside 0–\(info.duration) s")
-        }
-        let signal = try reader.readAudio(from: .file(input), frames: first..<last)
+        let signal = try reader.readAudio(from: .file(input), frames: try info.frameRange(start: start, stop: stop, of: input))
         let chosen = encoding ?? (info.bitDepth == 24 ? "pcm24" : (info.encoding.hasSuffix("float") && output.fileExtension == "wav" ? "float" : "pcm16"))
         let temporary = FilePaths.join(FilePaths.directoryPart(output).isEmpty ? "." : FilePaths.directoryPart(output),
                                        ".\(FilePaths.lastComponent(output)).partial.\(output.fileExtension)")

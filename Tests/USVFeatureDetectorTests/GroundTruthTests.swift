@@ -31,11 +31,7 @@ let scoredTwins: Result<[(root: String, score: DetectionScore)], any Error> = Re
         var pooled = DetectionScore()
         for (_, score) in try scoredTwins.get() {
             print("detector on a tiny twin: \(score)")
-            pooled.truePositives += score.truePositives
-            pooled.falsePositives += score.falsePositives
-            pooled.falseNegatives += score.falseNegatives
-            pooled.onsetErrors += score.onsetErrors
-            pooled.offsetErrors += score.offsetErrors
+            pooled.merge(score)
         }
         print("detector, pooled: \(pooled)")
         #expect(pooled.truePositives + pooled.falseNegatives >= 100)

@@ -69,11 +69,7 @@ struct IngestFixture {
                 let nameRight = record.animalName == call.fields["animal_name"] || record.animal == Int(call.fields["animal_id"] ?? "")
                 if sexRight && genotypeRight && nameRight { labelsRight += 1 }
             }
-            score.truePositives += local.truePositives
-            score.falsePositives += local.falsePositives
-            score.falseNegatives += local.falseNegatives
-            score.onsetErrors += local.onsetErrors
-            score.offsetErrors += local.offsetErrors
+            score.merge(local)
         }
         print("ingested detections vs ground truth: \(score)")
         #expect(score.recall >= 0.95 && score.precision >= 0.95, "\(score)")

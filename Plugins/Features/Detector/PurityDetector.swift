@@ -79,9 +79,7 @@ public struct PurityDetector: USVDetecting {
         var mergeGap: Double
 
         init(_ values: ParameterValues) throws {
-            let window = try values.int("window")
-            spectrogram = SpectrogramParameters(windowLength: window, hop: try values.int("hop"), fftLength: window,
-                                                minimumFrequency: try values.double("min-row-frequency"))
+            spectrogram = try SpectrogramParameters(values)
             sparse = values["sparse"] != "false"
             sparsePercentile = try values.double("sparse-percentile")
             minPeakRatio = try values.double("min-peak-ratio")

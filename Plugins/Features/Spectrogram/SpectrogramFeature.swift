@@ -21,22 +21,11 @@ public struct SpectrogramFeature: FeaturePlugin {
 
     public init() {}
 
-    public static func spectrogramParameters(_ values: ParameterValues) throws -> SpectrogramParameters {
-        let window = try values.int("window")
-        let parameters = SpectrogramParameters(windowLength: window, hop: try values.int("hop"), fftLength: window,
-                                               minimumFrequency: try values.double("min-row-frequency"))
-        try parameters.validate()
-        return parameters
-    }
-
     /// The spectrogram of `signal` (all of it).
     public func spectrogram(of signal: AudioSignal, parameters: ParameterValues) throws -> Spectrogram {
-        var result = try SpectrogramEngine(parameters: try Self.spectrogramParameters(parameters), sampleRate: signal.sampleRate)
+        var result = try SpectrogramEngine(parameters: try SpectrogramParameters(parameters), sampleRate: signal.sampleRate)
             .spectrogram(of: signal.samples)
-        let threshold = Float(try parameters.double("sparse-threshold"))
-        if threshold > 0 {
-            for index in result.values.indices where result.values[index] < threshold { result.values[index] = 0 }
-        }
+        result.zeroValues(below: Float(try parameters.double("sparse-threshold")))
         return result
     }
 }

@@ -17,6 +17,18 @@ public struct AudioInfo: Codable, Sendable, Hashable {
     }
 
     public var duration: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
+
+    /// The frames of the stretch `start`–`stop` seconds (nil: the beginning, the end), rounded to the nearest
+    /// sample and clipped at the end; throws when the stretch holds no frame of the file at `path`.
+    public func frameRange(start: Double?, stop: Double?, of path: String) throws -> Range<Int> {
+        let rate = Double(sampleRate)
+        let first = Int(((start ?? 0) * rate).rounded())
+        let last = min(frames, stop.map { Int(($0 * rate).rounded()) } ?? frames)
+        guard first >= 0, first < last else {
+            throw USVError.usage("\(path): the stretch \(start ?? 0)–\(stop ?? duration) s is outside 0–\(duration) s")
+        }
+        return first..<last
+    }
 }
 
 /// Mono samples scaled to [-1, 1) with their rate. Multichannel audio is read one channel at a time.

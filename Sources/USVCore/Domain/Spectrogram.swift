@@ -43,6 +43,15 @@ public struct SpectrogramParameters: Sendable, Hashable, Codable {
                 + "(got window \(windowLength), hop \(hop), FFT \(fftLength))")
         }
     }
+
+    /// From the `window` (also the FFT length), `hop` and `min-row-frequency` plugin parameters that every
+    /// plugin computing a spectrogram declares, validated.
+    public init(_ values: ParameterValues) throws {
+        let window = try values.int("window")
+        self.init(windowLength: window, hop: try values.int("hop"), fftLength: window,
+                  minimumFrequency: try values.double("min-row-frequency"))
+        try validate()
+    }
 }
 
 /// A magnitude spectrogram stored frame by frame: `values[frame * rows + row]`.
@@ -62,6 +71,12 @@ public struct Spectrogram: Sendable, Equatable {
     }
 
     public subscript(row: Int, frame: Int) -> Float { values[frame * rows + row] }
+
+    /// The sparse step: bins whose magnitude is below `threshold` become 0 (nothing changes when it is ≤ 0).
+    public mutating func zeroValues(below threshold: Float) {
+        guard threshold > 0 else { return }
+        for index in values.indices where values[index] < threshold { values[index] = 0 }
+    }
 
     public var frequencies: [Double] { parameters.frequencies(sampleRate: sampleRate) }
     public var frameRate: Double { Double(sampleRate) / Double(parameters.hop) }
