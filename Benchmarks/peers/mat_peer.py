@@ -1,6 +1,8 @@
 """Peer for the MAT-file format: scipy.io writes files for usv to read, and reads files usv wrote.
   mat_peer.py write DIR   -> DIR/plain.mat (v5), DIR/compressed.mat (v5, zlib) and DIR/expected.json
-  mat_peer.py read FILE   -> JSON of the variables as scipy.io.loadmat sees them (column-major values)"""
+  mat_peer.py read FILE   -> JSON of the variables as scipy.io.loadmat sees them (column-major values)
+  mat_peer.py write73 DIR -> DIR/v73.mat written by hdf5storage (MAT v7.3, HDF5) from the same variables
+  mat_peer.py read73 FILE -> JSON of a v7.3 file's variables as hdf5storage.loadmat sees them, in scipy's form"""
 import json
 import sys
 
@@ -35,6 +37,13 @@ def variables():
 
 def plain(value):
     """A JSON form: kind, dims, column-major values."""
+    if isinstance(value, dict):  # hdf5storage's 1 x 1 struct
+        return {"kind": "struct", "dims": [1, 1], "fields": {name: plain(field) for name, field in value.items()}}
+    if isinstance(value, np.ndarray) and value.dtype.names and value.shape == (1,):
+        # hdf5storage's form of a MATLAB-written 1 x 1 struct: one record whose fields are 2-D arrays.
+        return {"kind": "struct", "dims": [1, 1], "fields": {name: plain(value[name][0]) for name in value.dtype.names}}
+    if isinstance(value, np.ndarray) and value.dtype == bool:  # scipy.io gives MATLAB logicals as uint8
+        value = value.astype(np.uint8)
     if isinstance(value, np.ndarray) and value.dtype == object:
         if value.dtype.names:
             return {"kind": "struct", "dims": list(value.shape),
@@ -63,6 +72,13 @@ if sys.argv[1] == "write":
     scipy.io.savemat(sys.argv[2] + "/compressed.mat", data, do_compression=True)
     loaded = scipy.io.loadmat(sys.argv[2] + "/plain.mat")
     json.dump({name: plain(loaded[name]) for name in data}, open(sys.argv[2] + "/expected.json", "w"))
+elif sys.argv[1] == "write73":
+    import hdf5storage
+    hdf5storage.savemat(sys.argv[2] + "/v73.mat", variables(), format="7.3", matlab_compatible=True)
+elif sys.argv[1] == "read73":
+    import hdf5storage
+    loaded = hdf5storage.loadmat(sys.argv[2])
+    print(json.dumps({name: plain(value) for name, value in loaded.items() if not name.startswith("__")}))
 else:
     loaded = scipy.io.loadmat(sys.argv[2])
     print(json.dumps({name: plain(value) for name, value in loaded.items() if not name.startswith("__")}))

@@ -6,6 +6,6 @@ cd "$(dirname "$0")/../.."
 if [ ! -x .build-py/bin/python ]; then
   python3 -m venv .build-py
 fi
-.build-py/bin/python -c "import scipy, soundfile, numpy, sklearn" 2>/dev/null || \
-  .build-py/bin/pip install --quiet --disable-pip-version-check numpy scipy soundfile scikit-learn >&2
+.build-py/bin/python -c "import scipy, soundfile, numpy, sklearn, h5py, hdf5storage" 2>/dev/null || \
+  .build-py/bin/pip install --quiet --disable-pip-version-check numpy scipy soundfile scikit-learn h5py hdf5storage >&2
 echo .build-py/bin/python

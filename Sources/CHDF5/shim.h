@@ -13,6 +13,8 @@ static inline hid_t usv_h5t_native_uint32(void) { return H5T_NATIVE_UINT32; }
 static inline hid_t usv_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t usv_h5t_native_uint64(void) { return H5T_NATIVE_UINT64; }
 static inline hid_t usv_h5t_c_s1(void) { return H5T_C_S1; }
+static inline hid_t usv_h5t_std_ref_obj(void) { return H5T_STD_REF_OBJ; }
+static inline hid_t usv_h5p_link_create(void) { return H5P_LINK_CREATE; }
 static inline hid_t usv_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hid_t usv_h5p_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t usv_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }

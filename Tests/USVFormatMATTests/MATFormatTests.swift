@@ -99,4 +99,55 @@ func plain(_ value: MATValue) -> JSONValue {
         #expect(throws: USVError.self) { try format.read(.file(directory.file("zlib.mat"))) }
         #expect(throws: USVError.self) { try format.write([("1bad", .scalar(1))], to: directory.file("x.mat")) }
     }
+
+    /// MAT v7.3: hdf5storage writes the same variables as HDF5 with MATLAB's attributes; we read exactly
+    /// scipy's view of them; we write v7.3 and hdf5storage reads exactly that view back.
+    @Test func readsAndWritesVersion73LikeHdf5storage() throws {
+        let python: String
+        switch peerPython() {
+        case .success(let path): python = path
+        case .failure(let unavailable):
+            print("SKIPPED MAT v7.3 interoperability: \(unavailable)")
+            return
+        }
+        let directory = try TemporaryDirectory("mat73")
+        defer { directory.remove() }
+        _ = try runPeer(python, script: "mat_peer.py", arguments: ["write", directory.path])
+        _ = try runPeer(python, script: "mat_peer.py", arguments: ["write73", directory.path])
+        let expected = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: directory.file("expected.json"))))
+        guard case .object(let expectedVariables) = expected else { Issue.record("bad expected.json"); return }
+        let format = MATFormat()
+        let head = Array(try readWholeFile(directory.file("v73.mat"), limit: 1 << 24).prefix(64))
+        #expect(format.sniff(head: head, fileName: "x") == .byContent)
+        let variables = try format.read(.file(directory.file("v73.mat")))
+        #expect(Set(variables.map(\.name)) == Set(expectedVariables.keys))
+        for (name, value) in variables { #expect(plain(value) == expectedVariables[name], "v73.mat: \(name): \(value)") }
+
+        // Our v7.3 writer: hdf5storage (through h5py) reads the same values; our reader reads them back equal.
+        let original = try format.read(.file(directory.file("plain.mat")))
+        try format.write(original, to: directory.file("ours73.mat"), version: .v73)
+        let bytes = try readWholeFile(directory.file("ours73.mat"), limit: 1 << 24)
+        #expect(String(decoding: bytes.prefix(19), as: UTF8.self) == "MATLAB 7.3 MAT-file")
+        #expect(Array(bytes[124..<128]) == [0x00, 0x02, UInt8(ascii: "I"), UInt8(ascii: "M")])
+        let seen = try JSONDecoder().decode(JSONValue.self, from: Data(try runPeer(python, script: "mat_peer.py",
+                                                                                    arguments: ["read73", directory.file("ours73.mat")]).utf8))
+        #expect(seen == expected)
+        let again = try format.read(.file(directory.file("ours73.mat")))
+        #expect(again.map(\.name).sorted() == original.map(\.name).sorted())
+        for (name, value) in original { #expect(again.first { $0.name == name }?.value == value, "\(name)") }
+
+        // Inside a zip, through a private copy; errors name the archive member.
+        let writer = try ArchiveWriter(path: directory.file("bundle.zip"), format: .zip(compress: true))
+        try writer.add(member: "usv/data000000001.mat", bytes: bytes)
+        try writer.add(member: "usv/broken.mat", bytes: Array(bytes.prefix(700)))
+        try writer.close()
+        let member = try format.read(.archiveMember(archive: directory.file("bundle.zip"), member: "usv/data000000001.mat"))
+        #expect(member.count == original.count)
+        do {
+            _ = try format.read(.archiveMember(archive: directory.file("bundle.zip"), member: "usv/broken.mat"))
+            Issue.record("a truncated v7.3 file must not read")
+        } catch let error as USVError {
+            #expect(error.description.contains("bundle.zip//usv/broken.mat"), "\(error)")
+        }
+    }
 }

@@ -14,10 +14,14 @@ struct MATWriter {
     }
 
     mutating func add(_ name: String, _ value: MATValue) throws {
+        try Self.checkVariableName(name)
+        bytes += try Self.matrix(name, value)
+    }
+
+    static func checkVariableName(_ name: String) throws {
         guard name.range(of: "^[A-Za-z][A-Za-z0-9_]{0,62}$", options: .regularExpression) != nil else {
             throw USVError.usage("'\(name)' is not a MATLAB variable name")
         }
-        bytes += try Self.matrix(name, value)
     }
 
     /// A tagged data element padded to 8 bytes.

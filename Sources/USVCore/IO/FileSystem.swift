@@ -180,3 +180,24 @@ public func makeDirectories(_ path: String) throws {
         }
     }
 }
+
+/// Writes a file the safe way: `write` fills a temporary file beside `path` (same directory, same extension,
+/// so libraries that pick a format by extension still do); it replaces `path` only when complete, and is
+/// removed on failure, so a failed or interrupted write never leaves a half file under the output's name.
+public func writeAtomically(_ path: String, _ write: (_ temporaryPath: String) throws -> Void) throws {
+    let directory = FilePaths.directoryPart(path).isEmpty ? "." : FilePaths.directoryPart(path)
+    let name = FilePaths.lastComponent(path)
+    let suffix = path.fileExtension.isEmpty ? "" : "." + path.fileExtension
+    let temporary = FilePaths.join(directory, ".\(name).partial-\(getpid())\(suffix)")
+    do {
+        try write(temporary)
+    } catch {
+        unlink(temporary)
+        throw error
+    }
+    guard rename(temporary, path) == 0 else {
+        let reason = systemErrorText(errno)
+        unlink(temporary)
+        throw USVError.io(path: path, reason: "cannot move into place: \(reason)")
+    }
+}

@@ -25,6 +25,19 @@ public enum USVError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The same error naming `replacement` where it named `path`: for readers that work on a private copy.
+    public func replacingPath(_ path: String, with replacement: String) -> USVError {
+        switch self {
+        case .io(let named, let reason) where named == path: return .io(path: replacement, reason: reason)
+        case .malformed(let named, let location, let reason) where named == path:
+            return .malformed(path: replacement, location: location, reason: reason)
+        case .unusable(let named, let reason) where named == path: return .unusable(path: replacement, reason: reason)
+        case .unsupported(let named, let feature, let advice) where named == path:
+            return .unsupported(path: replacement, feature: feature, advice: advice)
+        default: return self
+        }
+    }
+
     /// Errors about the invocation or an input unusable as a whole (exit status 2).
     public var isUsage: Bool {
         switch self {
