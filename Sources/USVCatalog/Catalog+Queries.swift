@@ -240,17 +240,32 @@ extension Catalog {
             var all = arguments
             all += [plugin, parameters]
             let rows = try Row.fetchAll(db, sql: """
-                SELECT u.id, d.root, r.path, r.archive_member, u.start_sample, u.stop_sample, u.start_s, u.stop_s \(Self.joins)
+                SELECT \(Self.audioReferenceColumns) \(Self.joins)
                 WHERE \(condition) AND NOT \(has) ORDER BY r.id, u.start_sample\(limitClause)
                 """, arguments: all)
             let cached = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.joins) WHERE \(condition) AND \(has)", arguments: all) ?? 0
-            return (rows.map { row in
-                let member: String = row["archive_member"]
-                return USVAudioReference(usvID: row["id"], root: row["root"], path: row["path"], archiveMember: member.isEmpty ? nil : member,
-                                         startSample: row["start_sample"], stopSample: row["stop_sample"],
-                                         startSeconds: row["start_s"], stopSeconds: row["stop_s"])
-            }, cached)
+            return (rows.map(Self.audioReference), cached)
         }
+    }
+
+    /// Where the audio of each detected USV matching `filter` is, in recording and time order.
+    public func usvAudioReferences(matching filter: USVFilter) throws -> [USVAudioReference] {
+        var detected = filter
+        detected.source = .detected
+        let (condition, arguments) = detected.sql()
+        return try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.audioReferenceColumns) \(Self.joins) WHERE \(condition) ORDER BY r.id, u.start_sample",
+                             arguments: arguments).map(Self.audioReference)
+        }
+    }
+
+    static let audioReferenceColumns = "u.id, d.root, r.path, r.archive_member, u.start_sample, u.stop_sample, u.start_s, u.stop_s"
+
+    static func audioReference(_ row: Row) -> USVAudioReference {
+        let member: String = row["archive_member"]
+        return USVAudioReference(usvID: row["id"], root: row["root"], path: row["path"], archiveMember: member.isEmpty ? nil : member,
+                                 startSample: row["start_sample"], stopSample: row["stop_sample"],
+                                 startSeconds: row["start_s"], stopSeconds: row["stop_s"])
     }
 
     /// Stores feature values of several USVs in one transaction.

@@ -34,21 +34,16 @@ public struct FeatureRunner: Sendable {
         let (missing, cached) = try catalog.usvsMissingFeature(matching: filter, plugin: descriptor.id, parameters: fingerprint, limit: limit)
         var computed = 0
         var failed: [String] = []
-        // One recording at a time: its audio is opened once (an archive member read into memory once).
+        // One recording at a time, so that a recording that fails is reported once.
         let byRecording = Dictionary(grouping: missing) { "\($0.root)\u{0}\($0.path)\u{0}\($0.archiveMember ?? "")" }
         for (index, group) in byRecording.values.sorted(by: { ($0.first?.path ?? "") < ($1.first?.path ?? "") }).enumerated() {
             guard let first = group.first else { continue }
             let name = first.archiveMember.map { "\(first.path)//\($0)" } ?? first.path
             do {
-                // The data set may be a directory or one archive; members are read into memory once.
-                var source = try DataRoot(first.root).source(first.path, member: first.archiveMember)
-                if case .archiveMember = source { source = .memory(name: name, bytes: try source.readAll(limit: 1 << 32)) }
-                let reader = try AudioFileReader(source: source)
-                let engine = try SpectrogramEngine(sampleRate: reader.info.sampleRate)
+                let snippets = USVSnippetReader()
                 var values: [(usvID: Int64, feature: StoredFeature)] = []
                 for usv in group {
-                    let signal = try reader.readSignal(frames: usv.startSample..<min(reader.info.frames, usv.stopSample))
-                    let input = USVFeatureInput(spectrogram: engine.spectrogram(of: signal.samples), startSeconds: usv.startSeconds,
+                    let input = USVFeatureInput(spectrogram: try snippets.read(usv).spectrogram, startSeconds: usv.startSeconds,
                                                 stopSeconds: usv.stopSeconds)
                     let result = try plugin.compute(input, parameters: parameters)
                     values.append((usv.usvID, StoredFeature(plugin: descriptor.id, pluginVersion: descriptor.version,

@@ -24,7 +24,8 @@ struct USVCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [VerifyCommand.self, SynthCommand.self, IngestCommand.self, LsCommand.self, StatsCommand.self, ShowCommand.self, FeaturesCommand.self,
                       EvaluateCommand.self, TrainCommand.self, ClassifyCommand.self,
-                      DetectCommand.self, SpectrogramCommand.self, FormatsCommand.self, ConvertCommand.self, PluginsCommand.self])
+                      DetectCommand.self, SpectrogramCommand.self, FormatsCommand.self, ConvertCommand.self, ExportCommand.self, ImportCommand.self,
+                      PluginsCommand.self])
 }
 
 /// Options every catalog-using command shares.

@@ -6,7 +6,7 @@ import USVCore
 /// read numeric arrays of every class, char, logical, cell and struct arrays, zlib-compressed or not, either
 /// byte order; and v7.3 (HDF5, as MATLAB's `save -v7.3` and hdf5storage write them). Writes v5 or v7.3.
 /// Sparse arrays and objects are reported as unsupported.
-public struct MATFormat: MATLABReading {
+public struct MATFormat: MATLABReading, MATLABWriting {
     public static let descriptor = PluginDescriptor(
         id: "format.mat", version: "0.1.0", kind: .format,
         summary: "MATLAB MAT-files v5 (compressed or not) and v7.3 (HDF5): numeric, char, logical, cell and struct arrays (read, write)",
@@ -50,6 +50,15 @@ public struct MATFormat: MATLABReading {
         case v5
         /// HDF5-based: large variables, and h5py/hdf5storage read it.
         case v73 = "v7.3"
+    }
+
+    public static let matlabVersions = Version.allCases.map(\.rawValue)
+
+    public func writeMATLAB(_ variables: [(name: String, value: MATValue)], to path: String, version: String) throws {
+        guard let chosen = Version(rawValue: version) else {
+            throw USVError.usage("MAT-file version \(version): choose one of \(Self.matlabVersions.joined(separator: ", "))")
+        }
+        try write(variables, to: path, version: chosen)
     }
 
     /// Writes `variables` as a MAT-file at `path` (atomically).

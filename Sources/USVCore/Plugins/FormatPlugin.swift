@@ -53,6 +53,13 @@ public protocol MATLABReading: FormatPlugin {
     func readMATLAB(_ source: ByteSource) throws -> [(name: String, value: MATValue)]
 }
 
+/// A format that writes MATLAB MAT-files (per-USV `v` structs that the paper's MATLAB code reads).
+public protocol MATLABWriting: FormatPlugin {
+    /// Versions offered ("v5", "v7.3"), the first being the default.
+    static var matlabVersions: [String] { get }
+    func writeMATLAB(_ variables: [(name: String, value: MATValue)], to path: String, version: String) throws
+}
+
 /// A format that draws spectrograms as pictures people can look at.
 public protocol SpectrogramImageWriting: FormatPlugin {
     /// Draws `spectrogram` (log-scaled, frequency axis in kHz, time axis in ms from `startSeconds`).

@@ -303,3 +303,50 @@ extension HDF5File {
         return type
     }
 }
+
+/// A 1-D dataset that grows as values arrive (chunked, unlimited, optionally compressed): ragged arrays
+/// such as every USV's audio one after the other are written without holding them all in memory.
+public final class HDF5Appender<T: HDF5Number> {
+    private let file: HDF5File
+    private let dataset: hid_t
+    public let name: String
+    public private(set) var count = 0
+
+    public init(_ file: HDF5File, _ name: String, chunk: Int = 1 << 16, compression: HDF5Compression = .deflate(level: 4)) throws {
+        self.file = file
+        self.name = name
+        try file.makeGroups(for: name)
+        var dimensions: [hsize_t] = [0]
+        var maximum: [hsize_t] = [usv_h5s_unlimited()]
+        let space = H5Screate_simple(1, &dimensions, &maximum)
+        defer { H5Sclose(space) }
+        let properties = H5Pcreate(usv_h5p_dataset_create())
+        defer { H5Pclose(properties) }
+        var chunkSize: [hsize_t] = [hsize_t(max(1, chunk))]
+        H5Pset_chunk(properties, 1, &chunkSize)
+        if case .deflate(let level) = compression {
+            if MemoryLayout<T>.stride > 1 { H5Pset_shuffle(properties) }
+            H5Pset_deflate(properties, UInt32(min(max(level, 0), 9)))
+        }
+        dataset = H5Dcreate2(file.handle, name, T.hdf5Type, space, usv_h5p_default(), properties, usv_h5p_default())
+        guard dataset >= 0 else { throw USVError.io(path: file.path, reason: "cannot create dataset \(name)") }
+    }
+
+    deinit { H5Dclose(dataset) }
+
+    public func append(_ values: [T]) throws {
+        guard !values.isEmpty else { return }
+        var newSize: [hsize_t] = [hsize_t(count + values.count)]
+        guard H5Dset_extent(dataset, &newSize) >= 0 else { throw USVError.io(path: file.path, reason: "cannot extend \(name)") }
+        let fileSpace = H5Dget_space(dataset)
+        defer { H5Sclose(fileSpace) }
+        var start: [hsize_t] = [hsize_t(count)]
+        var length: [hsize_t] = [hsize_t(values.count)]
+        H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &length, nil)
+        let memorySpace = H5Screate_simple(1, &length, nil)
+        defer { H5Sclose(memorySpace) }
+        let status = values.withUnsafeBufferPointer { H5Dwrite(dataset, T.hdf5Type, memorySpace, fileSpace, usv_h5p_default(), $0.baseAddress) }
+        guard status >= 0 else { throw USVError.io(path: file.path, reason: "cannot append to \(name)") }
+        count += values.count
+    }
+}
