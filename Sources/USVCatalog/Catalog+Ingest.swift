@@ -99,7 +99,8 @@ extension Catalog {
                                        arguments: [dataSetID, animal.dataSetAnimalID]) {
             return id
         }
-        let convention = animal.genotype == .wildType
+        // The cortexless recordings' animals (cortexless and their wild-type controls) are numbered from 100.
+        let convention = animal.dataSetAnimalID < 100
             ? "Donders: female NN -> NN, male NN -> NN + 10" : "USVKit: cortexless NN -> 100 + NN, control NN -> 200 + NN"
         try db.execute(sql: """
             INSERT INTO animals (dataset_id, dataset_animal_id, original_name, id_convention, sex, genotype, partner)

@@ -29,6 +29,11 @@ public indirect enum JSONValue: Decodable, Equatable, CustomStringConvertible {
         if case .object(let members) = self { return members[key] }
         return nil
     }
+
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let items) = self, items.indices.contains(index) { return items[index] }
+        return nil
+    }
 }
 
 /// A JSON Schema (2020-12) validator for the subset of keywords USVKit's schemas use: `type`, `properties`,

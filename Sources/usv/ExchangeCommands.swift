@@ -162,7 +162,13 @@ struct ImportCommand: ParsableCommand {
         guard head.starts(with: [0x89, 0x48, 0x44, 0x46]) else {
             throw USVError.unusable(path: input, reason: "not an HDF5 bundle (usv export --format hdf5 writes them)")
         }
-        let summary = try catalog.importBundle(from: input)
+        let summary: BundleSummary
+        do {
+            summary = try catalog.importBundle(from: input)
+        } catch let error as USVError where !error.isUsage {
+            // The transaction rolled back: the catalog is as it was.
+            throw USVError.unusable(path: input, reason: "cannot be imported (\(error)); the catalog is unchanged")
+        }
         var report = ExchangeReport(operation: "import", format: "hdf5", path: input)
         report.rows = summary.rows
         report.snippets = summary.snippets
