@@ -107,7 +107,7 @@ let package = Package(
         tests("USVSignal"),
         tests("USVBuiltins"),
         // End-to-end tests of the `usv` executable, run as a subprocess the way people use it.
-        .testTarget(name: "CLITests", dependencies: ["usv", "USVTestSupport", "USVCore"], path: "Tests/CLITests",
+        .testTarget(name: "CLITests", dependencies: ["usv", "USVTestSupport", "USVCore", "USVFormatMAT"], path: "Tests/CLITests",
                     swiftSettings: swiftSettings),
         tests("USVFormatAudio"),
         tests("USVFormatPNG"),

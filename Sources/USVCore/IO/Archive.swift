@@ -18,6 +18,39 @@ public struct ArchiveMember: Sendable, Hashable {
     public var size: Int64?
     /// 0-based position in the archive.
     public var index: Int
+
+    /// Why this member must not be read or extracted as a file: an absolute name, a name that climbs out
+    /// with `..` (zip-slip), or a link (which could point anywhere); nil when it is safe.
+    public var unsafeReason: String? {
+        // Backslashes and drive letters count too: a zip made on Windows is extracted by Windows tools.
+        if let reason = FilePaths.unsafeReason(String(path.map { $0 == "\\" ? "/" : $0 })) { return "member name: \(reason)" }
+        if path.count > 1, path.dropFirst().hasPrefix(":") { return "member name: a drive letter" }
+        switch kind {
+        case .symlink: return "a symbolic-link member"
+        case .hardlink: return "a hard-link member"
+        default: return nil
+        }
+    }
+
+    /// Throws `USVError.unsafePath` naming the archive when the member is unsafe.
+    public func checkSafe(in archive: String) throws {
+        if let unsafeReason { throw USVError.unsafePath("\(archive)//\(path)", reason: "\(unsafeReason); refused") }
+    }
+}
+
+/// Limits that stop decompression bombs: a member may not expand beyond `maximumMemberBytes`, nor beyond
+/// `maximumRatio` times the compressed bytes it came from once it passes `ratioCheckAfter` bytes (small
+/// members of silence compress very well and are harmless).
+public struct ArchiveLimits: Sendable, Equatable {
+    public var maximumMemberBytes: Int64
+    public var maximumRatio: Double
+    public var ratioCheckAfter: Int64
+
+    public init(maximumMemberBytes: Int64 = 16 << 30, maximumRatio: Double = 200, ratioCheckAfter: Int64 = 16 << 20) {
+        self.maximumMemberBytes = maximumMemberBytes
+        self.maximumRatio = maximumRatio
+        self.ratioCheckAfter = ratioCheckAfter
+    }
 }
 
 /// Streams the members of an archive (zip, tar, tar.gz, tar.bz2, tar.xz, tar.zst, 7z, …) through libarchive
@@ -27,6 +60,10 @@ public final class ArchiveReader {
     public let path: String
     private var memberCount = 0
     private var currentMember: ArchiveMember?
+    /// Raw (compressed) bytes consumed when the current member's data began.
+    private var compressedAtMemberStart: Int64 = 0
+    /// Guards against decompression bombs while reading member data.
+    public var limits = ArchiveLimits()
     /// The bytes of an in-memory archive, kept alive while libarchive reads them.
     private let memory: UnsafeMutableRawBufferPointer?
 
@@ -108,6 +145,7 @@ public final class ArchiveReader {
         let member = ArchiveMember(path: name, kind: kind, size: size, index: memberCount)
         memberCount += 1
         currentMember = member
+        compressedAtMemberStart = archive_filter_bytes(handle, -1)
         return member
     }
 
@@ -137,6 +175,22 @@ public final class ArchiveReader {
                 try body(UnsafeRawBufferPointer(start: block, count: size))
                 position += Int64(size)
             }
+            try checkLimits(position)
+        }
+    }
+
+    private func checkLimits(_ expanded: Int64) throws {
+        let name = (currentMember?.path ?? "?").visibleEscapes
+        if expanded > limits.maximumMemberBytes {
+            throw USVError.unusable(path: path, reason: "member '\(name)' expands beyond \(limits.maximumMemberBytes) bytes: "
+                                    + "a decompression bomb? (raise the size cap if the archive is trusted)")
+        }
+        guard expanded > limits.ratioCheckAfter else { return }
+        let compressed = max(1, archive_filter_bytes(handle, -1) - compressedAtMemberStart)
+        let ratio = Double(expanded) / Double(compressed)
+        if ratio > limits.maximumRatio {
+            throw USVError.unusable(path: path, reason: String(format: "member '%@' expands %.0f-fold (limit %.0f): a decompression bomb? "
+                                    + "(raise the ratio limit if the archive is trusted)", name, ratio, limits.maximumRatio))
         }
     }
 

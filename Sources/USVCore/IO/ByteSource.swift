@@ -39,7 +39,10 @@ public enum ByteSource: Sendable, Hashable, CustomStringConvertible {
         case .archiveMember(let archive, let wanted):
             let reader = try ArchiveReader(path: archive)
             while let member = try reader.nextMember() {
-                if member.path == wanted { return try reader.readAll(limit: limit) }
+                if member.path == wanted {
+                    try member.checkSafe(in: archive)
+                    return try reader.readAll(limit: limit)
+                }
             }
             throw USVError.io(path: description, reason: "no such member in the archive")
         }

@@ -88,9 +88,8 @@ public final class OutputBundle {
     }
 
     private func checkName(_ name: String) throws {
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        guard !name.isEmpty, !name.hasPrefix("/"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
-            throw USVError.unsafePath(name, reason: "an output member must be a relative path that stays inside \(path)")
+        if let reason = FilePaths.unsafeReason(name) ?? (name.split(separator: "/", omittingEmptySubsequences: false).contains("") ? "empty component" : nil) {
+            throw USVError.unsafePath(name, reason: "\(reason): an output member must stay inside \(path)")
         }
         guard names.insert(name).inserted else { throw USVError.usage("\(path): two outputs named \(name)") }
     }

@@ -38,10 +38,10 @@ public enum USVError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Errors about the invocation or an input unusable as a whole (exit status 2).
+    /// Errors about the invocation or an input unusable as a whole, hostile paths included (exit status 2).
     public var isUsage: Bool {
         switch self {
-        case .usage, .unusable: return true
+        case .usage, .unusable, .unsafePath: return true
         default: return false
         }
     }

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import USVCore
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a file between formats: audio, MAT-files, archives.",
+        discussion: """
+            The input format is found from the content (magic bytes first, the extension second), the output \
+            format from OUT's extension:
+              audio (anything libsndfile reads)  -> .wav or .flac, sample rate kept (300 kHz and more); \
+            --start/--stop cut a stretch (one USV, say); --encoding pcm16, pcm24 or float (WAV only)
+              MAT-file (v5 or v7.3)              -> .mat (--mat-version v5 or v7.3) or .h5 (the v7.3 layout: \
+            h5py and hdf5storage read it)
+              archive (zip, tar, tar.gz, tar.zst, ...) -> .zip or .tar.gz with the same members; absolute, \
+            climbing ('..') and link members are refused, and so are members that expand beyond --max-ratio \
+            or --max-member-size (decompression bombs)
+            OUT is written under a temporary name and moved into place when complete; an existing OUT is \
+            refused unless --force.
+
+            Examples:
+              usv convert Rfem_Afem01.wav Rfem_Afem01.flac
+              usv convert Rfem_Afem01.wav call.wav --start 12.30 --stop 12.45 --encoding float
+              usv convert data000000001.mat data000000001.h5
+              usv convert data000000001.mat v5.mat --mat-version v5
+              usv convert RecordingsCortexless.zip RecordingsCortexless.tar.gz
+            """)
+
+    @Argument(help: "The input file.")
+    var input: String
+
+    @Argument(help: "The output file.")
+    var output: String
+
+    @Option(help: "Audio: start of the stretch, seconds.")
+    var start: Double?
+
+    @Option(help: "Audio: stop of the stretch, seconds.")
+    var stop: Double?
+
+    @Option(help: "Audio: pcm16, pcm24 or float (default: pcm16 for FLAC, the input's for WAV where possible).")
+    var encoding: String?
+
+    @Option(help: "MAT output: v5 or v7.3 (default: v7.3 for .h5, else v5).")
+    var matVersion: String?
+
+    @Option(help: "Archives: refuse a member that expands more than this many times its compressed size.")
+    var maxRatio: Double = ArchiveLimits().maximumRatio
+
+    @Option(help: "Archives: refuse a member larger than this many bytes once expanded.")
+    var maxMemberSize: Int64 = ArchiveLimits().maximumMemberBytes
+
+    @Flag(help: "Replace OUT if it exists.")
+    var force = false
+
+    func validate() throws {
+        if let start, let stop, stop <= start { throw ValidationError("--stop must be after --start") }
+        if maxRatio <= 1 || maxMemberSize <= 0 { throw ValidationError("--max-ratio must be above 1 and --max-member-size positive") }
+    }
+
+    func run() throws {
+        if FileManager.default.fileExists(atPath: output) && !force { throw USVError.usage("\(output) exists; pass --force to replace it") }
+        let head = try readWholeFileHead(input, count: 600)
+        let registry = try registry()
+        let outputExtension = output.lowercased().hasSuffix(".tar.gz") ? "tar.gz" : output.fileExtension
+        if Self.isArchive(head) {
+            guard ["zip", "tar.gz", "tgz"].contains(outputExtension) else { throw USVError.usage("\(output): an archive converts to .zip or .tar.gz") }
+            return try repackArchive()
+        }
+        if let mat = registry.bestFormat((any MATLABReading).self, head: head, fileName: FilePaths.lastComponent(input)),
+           head.starts(with: Array("MATLAB".utf8)) || input.fileExtension == "mat" {
+            guard ["mat", "h5", "hdf5"].contains(outputExtension) else { throw USVError.usage("\(output): a MAT-file converts to .mat or .h5") }
+            return try convertMAT(mat, registry: registry)
+        }
+        if let audio = registry.bestFormat((any AudioReadingFormat).self, head: head, fileName: FilePaths.lastComponent(input)) {
+            return try convertAudio(audio, registry: registry)
+        }
+        throw USVError.unusable(path: input, reason: "no format of this build reads it (usv formats lists them)")
+    }
+
+    /// Zip, gzip, zstd, xz, bzip2 or 7z magic bytes, or a tar header.
+    static func isArchive(_ head: [UInt8]) -> Bool {
+        let magic: [[UInt8]] = [[0x50, 0x4B, 0x03, 0x04], [0x50, 0x4B, 0x05, 0x06], [0x1F, 0x8B], [0x28, 0xB5, 0x2F, 0xFD],
+                                [0xFD, 0x37, 0x7A, 0x58, 0x5A], [0x42, 0x5A, 0x68], [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]]
+        if magic.contains(where: { head.starts(with: $0) }) { return true }
+        return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
+    }
+
+    private func convertAudio(_ reader: any AudioReadingFormat, registry: PluginRegistry) throws {
+        guard let writer = registry.all((any AudioWritingFormat).self).first(where: { type(of: $0).fileExtensions.contains(output.fileExtension) }),
+              ["wav", "flac"].contains(output.fileExtension) else {
+            throw USVError.usage("\(output): audio converts to .wav or .flac")
+        }
+        let info = try reader.audioInfo(of: .file(input))
+        let signal = try reader.readAudio(from: .file(input), frames: try info.frameRange(start: start, stop: stop, of: input))
+        let chosen = encoding ?? (info.bitDepth == 24 ? "pcm24" : (info.encoding.hasSuffix("float") && output.fileExtension == "wav" ? "float" : "pcm16"))
+        try writeAtomically(output) { try writer.writeAudio(signal, to: $0, encoding: chosen) }
+        print(String(format: "%@: %d frames at %d Hz (%.3f s), %@", output, signal.samples.count, signal.sampleRate, signal.duration, chosen))
+    }
+
+    private func convertMAT(_ reader: any MATLABReading, registry: PluginRegistry) throws {
+        let variables = try reader.readMATLAB(.file(input))
+        guard let writer = registry.all((any MATLABWriting).self).first else { throw USVError.usage("this build writes no MAT-files") }
+        let version = matVersion ?? (output.fileExtension == "mat" ? "v5" : "v7.3")
+        if output.fileExtension != "mat" && version != "v7.3" { throw USVError.usage("\(output): .h5 holds the v7.3 layout; drop --mat-version") }
+        try writer.writeMATLAB(variables, to: output, version: version)
+        print("\(output): \(variables.count) variables (\(variables.map(\.name).joined(separator: ", "))), MAT \(version)")
+    }
+
+    private func repackArchive() throws {
+        let reader = try ArchiveReader(path: input)
+        reader.limits = ArchiveLimits(maximumMemberBytes: maxMemberSize, maximumRatio: maxRatio)
+        let bundle = try OutputBundle(path: output, replace: force)
+        var bytes: Int64 = 0
+        while let member = try reader.nextMember() {
+            try member.checkSafe(in: input)
+            guard member.kind == .regular else { continue }  // directories are implied by member names
+            // Through a temporary file: members may be larger than memory.
+            try bundle.add(member.path) { path in
+                guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                    throw USVError.io(path: output, reason: "cannot stage member \(member.path)")
+                }
+                defer { try? handle.close() }
+                bytes += try reader.readData { try handle.write(contentsOf: Data($0)) }
+            }
+        }
+        try bundle.finish()
+        print("\(output): \(bundle.count) members, \(bytes) bytes")
+    }
+}
