@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CZlib
 import USVCore
 @testable import USVFormatMAT
 import USVTestSupport
@@ -149,5 +150,36 @@ func plain(_ value: MATValue) -> JSONValue {
         } catch let error as USVError {
             #expect(error.description.contains("bundle.zip//usv/broken.mat"), "\(error)")
         }
+    }
+
+    /// The v5 reader on mutated files (plain and zlib-compressed elements): no crash, typed errors only.
+    @Test func mutatedMATFilesNeverCrashTheReader() throws {
+        let v = MATValue.structure(dimensions: [1, 1], fieldNames: ["Sound", "Spec", "Start", "Filename", "ok", "n"], elements: [[
+            "Sound": .cell(dimensions: [1, 1], values: [.numeric(.double, dimensions: [4, 1], real: [0.5, -0.25, 0.125, 1], imaginary: nil)]),
+            "Spec": .cell(dimensions: [1, 1], values: [.matrix(rows: 3, columns: 2, rowMajor: [1, 2, 3, 4, 5, 6])]),
+            "Start": .scalar(1.25), "Filename": .string("Rfem_Afem01.wav"),
+            "ok": .logical(dimensions: [1, 2], values: [true, false]),
+            "n": .numeric(.int16, dimensions: [1, 2], real: [-3, 7], imaginary: nil),
+        ]])
+        var writer = MATWriter()
+        try writer.add("v", v)
+        let plainFile = writer.bytes
+        // The same variable as one zlib-compressed element, as MATLAB writes by default.
+        let element = Array(plainFile.dropFirst(128))
+        var compressedLength = compressBound(UInt(element.count))
+        var compressed = [UInt8](repeating: 0, count: Int(compressedLength))
+        #expect(compress(&compressed, &compressedLength, element, UInt(element.count)) == Z_OK)
+        let compressedFile = Array(plainFile.prefix(128)) + MATWriter.word32(MATReader.miCOMPRESSED)
+            + MATWriter.word32(UInt32(compressedLength)) + compressed.prefix(Int(compressedLength))
+        let format = MATFormat()
+        #expect(try format.read(.memory(name: "z.mat", bytes: compressedFile)).first?.value == v)
+        var fuzzer = MutationFuzzer(seed: 5)
+        let outcome = fuzzer.run(seeds: [plainFile, compressedFile]) { bytes in
+            _ = try format.read(.memory(name: "fuzz.mat", bytes: bytes))
+        }
+        #expect(outcome.untypedErrors == [])
+        #expect(outcome.slowestSeconds < 1, "an input of \(outcome.slowestInput.count) bytes took \(outcome.slowestSeconds) s: \(outcome.slowestInput.prefix(256))")
+        #expect(outcome.iterations >= 200 && outcome.rejected > 0)
+        print("MAT fuzz: \(outcome.iterations) inputs, \(outcome.accepted) read, \(outcome.rejected) rejected with typed errors")
     }
 }

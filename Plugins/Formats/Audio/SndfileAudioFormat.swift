@@ -2,7 +2,8 @@ import USVCore
 import USVSignal
 
 /// Audio through libsndfile: reads everything libsndfile reads (WAV, WAVEX, W64, RF64, FLAC, AIFF, Ogg,
-/// CAF, AU) at any sample rate (300 kHz and more), writes WAV (PCM16, PCM24, float) and FLAC (PCM16, PCM24).
+/// CAF, AU) at any sample rate (300 kHz and more) from files, memory or archive members (read in place, never
+/// extracted), writes WAV (PCM16, PCM24, float) and FLAC (PCM16, PCM24).
 public struct SndfileAudioFormat: AudioReadingFormat, AudioWritingFormat {
     public static let descriptor = PluginDescriptor(
         id: "format.audio", version: "1.0.0", kind: .format,
@@ -26,11 +27,11 @@ public struct SndfileAudioFormat: AudioReadingFormat, AudioWritingFormat {
     }
 
     public func audioInfo(of source: ByteSource) throws -> AudioInfo {
-        try AudioFileReader(path: try source.localPath()).info
+        try AudioFileReader(source: source).info
     }
 
     public func readAudio(from source: ByteSource, frames range: Range<Int>?) throws -> AudioSignal {
-        try AudioFileReader(path: try source.localPath()).readSignal(frames: range)
+        try AudioFileReader(source: source).readSignal(frames: range)
     }
 
     public func writeAudio(_ signal: AudioSignal, to path: String, encoding: String?) throws {

@@ -19,7 +19,7 @@ struct MATReader {
         self.path = path
         self.bytes = bytes
         guard bytes.count >= 128 else { throw fail(0, "shorter than the 128-byte MAT header") }
-        if bytes.starts(with: Array("\u{89}HDF".utf8)) || (bytes.count > 512 && Array(bytes[512..<516]) == [0x89, 0x48, 0x44, 0x46]) {
+        if bytes.starts(with: [0x89, 0x48, 0x44, 0x46]) || MAT73.isVersion73(bytes) {
             throw USVError.unsupported(path: path, feature: "MAT v7.3 (HDF5) here", advice: "read it with the HDF5 reader")
         }
         switch (bytes[126], bytes[127]) {
@@ -118,7 +118,8 @@ struct MATReader {
     }
 
     /// One miMATRIX element's contents, `start..<end` of `data`.
-    func matrix(_ data: [UInt8], _ start: Int, _ end: Int, base: Int) throws -> (name: String, value: MATValue) {
+    func matrix(_ data: [UInt8], _ start: Int, _ end: Int, base: Int, depth: Int = 0) throws -> (name: String, value: MATValue) {
+        guard depth < 64 else { throw fail(base + start, "cells or structs nested more than 64 deep") }
         var cursor = start
         func next() throws -> (type: UInt32, size: Int, dataStart: Int) {
             guard cursor < end else { throw fail(base + cursor, "matrix ends early") }
@@ -134,22 +135,31 @@ struct MATReader {
         let complex = flagWord & 0x0800 != 0, logical = flagWord & 0x0200 != 0
         let dimensionsElement = try next()
         let dimensions = try numbers(data, type: dimensionsElement.type, start: dimensionsElement.dataStart,
-                                     size: dimensionsElement.size, base: base).map { Int($0) }
-        guard dimensions.count >= 2, dimensions.allSatisfy({ $0 >= 0 }) else { throw fail(base + dimensionsElement.dataStart, "bad dimensions") }
-        let count = dimensions.reduce(1, *)
+                                     size: dimensionsElement.size, base: base).map { Int(exactly: $0) ?? -1 }
+        guard dimensions.count >= 2, dimensions.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else {
+            throw fail(base + dimensionsElement.dataStart, "bad dimensions")
+        }
+        let count = try dimensions.reduce(1) { product, dimension in
+            let (result, overflow) = product.multipliedReportingOverflow(by: dimension)
+            guard !overflow, result < 1 << 31 else { throw fail(base + dimensionsElement.dataStart, "dimensions \(dimensions) are too large") }
+            return result
+        }
         let nameElement = try next()
         let name = String(decoding: data[nameElement.dataStart..<(nameElement.dataStart + nameElement.size)], as: UTF8.self)
         switch classNumber {
         case 1:  // cell
+            // Every element is a tagged matrix of at least 8 bytes: a count beyond that is a lie.
+            guard count <= (end - cursor) / 8 else { throw fail(base + cursor, "a cell of \(count) elements in \(end - cursor) bytes") }
             var values: [MATValue] = []
             for _ in 0..<count {
                 let element = try next()
                 guard element.type == Self.miMATRIX else { throw fail(base + element.dataStart, "cell element is not a matrix") }
-                values.append(try matrix(data, element.dataStart, element.dataStart + element.size, base: base).value)
+                values.append(try matrix(data, element.dataStart, element.dataStart + element.size, base: base, depth: depth + 1).value)
             }
             return (name, .cell(dimensions: dimensions, values: values))
         case 2:  // struct
             let lengthElement = try next()
+            guard lengthElement.size >= 4 else { throw fail(base + lengthElement.dataStart, "no field name length") }
             let length = Int(word32(data, lengthElement.dataStart))
             let namesElement = try next()
             guard length > 0 else { throw fail(base + lengthElement.dataStart, "field name length 0") }
@@ -158,13 +168,16 @@ struct MATReader {
                 let slice = data[(namesElement.dataStart + index * length)..<(namesElement.dataStart + (index + 1) * length)]
                 return String(decoding: slice.prefix { $0 != 0 }, as: UTF8.self)
             }
+            guard fieldNames.isEmpty ? count <= 1 << 20 : count <= (end - cursor) / 8 / fieldNames.count else {
+                throw fail(base + cursor, "a struct array of \(count) elements × \(fieldNames.count) fields in \(end - cursor) bytes")
+            }
             var elements: [[String: MATValue]] = []
             for _ in 0..<count {
                 var element: [String: MATValue] = [:]
                 for field in fieldNames {
                     let item = try next()
                     guard item.type == Self.miMATRIX else { throw fail(base + item.dataStart, "struct field \(field) is not a matrix") }
-                    element[field] = try matrix(data, item.dataStart, item.dataStart + item.size, base: base).value
+                    element[field] = try matrix(data, item.dataStart, item.dataStart + item.size, base: base, depth: depth + 1).value
                 }
                 elements.append(element)
             }
@@ -174,9 +187,10 @@ struct MATReader {
         case 4:  // char
             let element = try next()
             let codes = try numbers(data, type: element.type, start: element.dataStart, size: element.size, base: base)
+            // Codes that are not characters become U+FFFD rather than stopping the read.
             let text = element.type == Self.miUTF8
-                ? String(decoding: codes.map { UInt8($0) }, as: UTF8.self)
-                : String(decoding: codes.map { UInt16($0) }, as: UTF16.self)
+                ? String(decoding: codes.map { UInt8(exactly: $0) ?? 0xFF }, as: UTF8.self)
+                : String(decoding: codes.map { UInt16(exactly: $0) ?? 0xFFFD }, as: UTF16.self)
             return (name, .char(dimensions: dimensions, text: text))
         case 5:
             throw USVError.unsupported(path: path, feature: "sparse matrices (variable '\(name)')", advice: "save it with full(...)")
@@ -193,6 +207,7 @@ struct MATReader {
                 let imaginaryElement = try next()
                 imaginary = try numbers(data, type: imaginaryElement.type, start: imaginaryElement.dataStart,
                                         size: imaginaryElement.size, base: base)
+                guard imaginary?.count == count else { throw fail(base + imaginaryElement.dataStart, "imaginary part does not match the real part") }
             }
             return (name, .numeric(numericClass, dimensions: dimensions, real: real, imaginary: imaginary))
         }
