@@ -8,4 +8,7 @@ if [ ! -x .build-py/bin/python ]; then
 fi
 .build-py/bin/python -c "import scipy, soundfile, numpy, sklearn" 2>/dev/null || \
   .build-py/bin/pip install --quiet --disable-pip-version-check numpy scipy soundfile scikit-learn >&2
+# crowsetta (vak's annotation library) reads and writes generic-seq, Raven and Audacity for the annotation tests.
+.build-py/bin/python -c "import crowsetta" 2>/dev/null || \
+  .build-py/bin/pip install --quiet --disable-pip-version-check crowsetta >&2
 echo .build-py/bin/python

@@ -1,0 +1,71 @@
+import USVCore
+
+/// JSON Lines: one flat JSON object per line. Columns are the keys in the order first seen; a key absent
+/// from a line, or null, is a missing cell. Integers without a point or exponent stay integers. Writing
+/// leaves missing cells out (so optional fields stay absent, as the JSON Schemas in `schemas/` expect) and
+/// writes non-finite doubles as null, since JSON has no NaN.
+public struct JSONLinesFormat: TableReading, TableWriting {
+    public static let descriptor = PluginDescriptor(
+        id: "format.jsonl", version: "0.1.0", kind: .format,
+        summary: "JSON Lines tables (one flat object per line; key order kept)",
+        capabilities: ["read", "write", "sniff", "table", "archive-members"])
+    public static let fileExtensions = ["jsonl", "ndjson"]
+
+    public init() {}
+
+    public func sniff(head: [UInt8], fileName: String) -> SniffConfidence {
+        if Self.fileExtensions.contains(fileName.fileExtension) { return .byExtension }
+        return .no
+    }
+
+    public func readTable(from source: ByteSource, options: TableReadOptions = TableReadOptions()) throws -> DataTable {
+        let path = source.description
+        let bytes = try DelimitedText.text(try source.readAll(limit: options.maximumBytes), path: path)
+        var columns: [String] = []
+        var objects: [[(String, TableCell)]] = []
+        var lineNumber = 0
+        var start = 0
+        while start < bytes.count {
+            lineNumber += 1
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            let line = bytes[start..<end]
+            start = end + 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            do {
+                let members = try JSONLine.parse(line)
+                for (key, _) in members where !columns.contains(key) { columns.append(key) }
+                objects.append(members)
+            } catch {
+                throw USVError.malformed(path: path, location: "line \(lineNumber), column \(error.column)", reason: error.reason)
+            }
+        }
+        var table = try DataTable(columns: columns)
+        for object in objects {
+            var row: [String: TableCell] = [:]
+            for (key, value) in object {
+                row[key] = options.inferTypes ? value : (value == .missing ? .missing : .text(value.description))
+            }
+            try table.append(row)
+        }
+        return table
+    }
+
+    public func encodeTable(_ table: DataTable, options: TableWriteOptions = TableWriteOptions()) throws -> [UInt8] {
+        let keys = table.columns.map(JSONLine.quoted)
+        var text = ""
+        for row in table.rows {
+            var members: [String] = []
+            for (key, cell) in zip(keys, row) {
+                switch cell {
+                case .missing: continue
+                case .integer(let value): members.append("\(key):\(value)")
+                case .double(let value): members.append("\(key):\(value.isFinite ? TableCell.text(of: value) : "null")")
+                case .boolean(let value): members.append("\(key):\(value)")
+                case .text(let value): members.append("\(key):\(JSONLine.quoted(value))")
+                }
+            }
+            text += "{" + members.joined(separator: ",") + "}" + (options.crlf ? "\r\n" : "\n")
+        }
+        return Array(text.utf8)
+    }
+}
