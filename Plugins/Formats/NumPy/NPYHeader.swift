@@ -107,6 +107,8 @@ struct NPYHeader: Equatable {
                     break
                 }
                 return .tuple(items)
+            case "[":
+                throw Failure(reason: "a list in the header: structured dtypes (descr lists) are not supported; save plain arrays")
             case "T", "F":
                 let word = first == "T" ? "True" : "False"
                 for character in word.unicodeScalars { try expect(character) }
