@@ -116,7 +116,7 @@ let package = Package(
         tests("USVFormatAudio"),
         tests("USVFormatPNG"),
         tests("USVFormatMAT"),
-        tests("USVFormatTables"),
+        tests("USVFormatTables", dependencies: ["USVCatalog"]),
         tests("USVFormatAnnotations", dependencies: ["USVFormatTables"]),
         tests("USVFormatNumPy"),
         // The detector and property tests score against the synthetic twin's ground truth.

@@ -110,3 +110,20 @@ func sampleIntervals(recording: String = "Rfem_Afem01.wav") -> [AnnotatedInterva
         #expect(read == [AnnotatedInterval(recording: "a.wav", onset: 1, offset: 1.1, label: "up", onsetSample: 300_000, offsetSample: 330_000)])
     }
 }
+
+/// The generic-seq and Raven tables we write validate, row by row, against their schemas.
+@Suite struct AnnotationSchemaTests {
+    @Test func writtenRowsValidate() throws {
+        let intervals = sampleIntervals() + sampleIntervals(recording: "b.wav")
+        for (format, reader, schema) in [(GenericSeqFormat() as any AnnotationWriting, CSVTableFormat() as any TableReading, "generic-seq-row.schema.json"),
+                                         (RavenSelectionTableFormat(), TSVTableFormat(), "raven-selection-row.schema.json")] {
+            let bytes = try format.encodeAnnotations(intervals, fileName: "out")
+            let table = try reader.readTable(from: .memory(name: "out", bytes: bytes), options: TableReadOptions(header: .firstRow))
+            #expect(table.rowCount > 0)
+            let lines = try JSONLinesFormat().encodeTable(table, options: TableWriteOptions())
+            for line in lines.split(separator: UInt8(ascii: "\n")) {
+                try validateAgainstSchema(schema, Data(line))
+            }
+        }
+    }
+}
