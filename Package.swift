@@ -90,8 +90,7 @@ let package = Package(
         plugin("USVFormatPNG", path: "Plugins/Formats/PNG", dependencies: ["USVSignal", "CPNG"]),
         plugin("USVFormatMAT", path: "Plugins/Formats/MAT", dependencies: ["CZlib"]),
         plugin("USVFormatTables", path: "Plugins/Formats/Tables"),
-        // Annotation tables are delimited text: they reuse the table plugin's RFC 4180 reader and writer.
-        plugin("USVFormatAnnotations", path: "Plugins/Formats/Annotations", dependencies: ["USVFormatTables"]),
+        plugin("USVFormatAnnotations", path: "Plugins/Formats/Annotations"),
         plugin("USVFormatNumPy", path: "Plugins/Formats/NumPy", dependencies: ["CArchive"]),
         plugin("USVFeatureDetector", path: "Plugins/Features/Detector", dependencies: ["USVSignal"]),
         plugin("USVFeatureSpectrogram", path: "Plugins/Features/Spectrogram", dependencies: ["USVSignal"]),

@@ -1,5 +1,4 @@
 import USVCore
-import USVFormatTables
 
 /// Shared pieces of the annotation readers: header lookup, numbers with line numbers, the default
 /// recording name and content sniffing of the first line.

@@ -1,5 +1,4 @@
 import USVCore
-import USVFormatTables
 
 /// Audacity label tracks (File › Export › Labels): one `start<TAB>end<TAB>label` line per label, seconds;
 /// a label with a spectral selection is followed by `\<TAB>low<TAB>high` in Hz (-1 when that edge is

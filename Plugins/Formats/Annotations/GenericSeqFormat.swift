@@ -1,5 +1,4 @@
 import USVCore
-import USVFormatTables
 
 /// crowsetta's `generic-seq` CSV, the common currency of birdsong/USV annotation tools (vak, crowsetta):
 /// columns `label, onset_s, offset_s[, onset_sample, offset_sample], notated_path, annot_path, sequence,

@@ -1,5 +1,4 @@
 import USVCore
-import USVFormatTables
 
 /// Raven (Cornell) selection tables: tab-separated, a header row, one row per selection and view. Raven
 /// writes each selection once for every view it was drawn in ("Spectrogram 1", "Waveform 1"); reading

@@ -1,7 +1,6 @@
-import USVCore
-
 /// RFC 4180 delimited text (CSV, TSV, Raven's tab-separated tables): splitting into fields and joining
-/// fields back, with the line each record starts on so that errors can point at it.
+/// fields back, with the line each record starts on so that errors can point at it. In the core because the
+/// table and the annotation plugins both read it, and plugins do not depend on each other.
 public enum DelimitedText {
     /// One field as it stood in the file: whether it was quoted matters (an unquoted empty field is missing,
     /// `""` is an empty string; a quoted number is text).

@@ -1,6 +1,4 @@
-import USVCore
-
-/// Turning text fields into typed cells, column by column, and back. A column is integer only when every
+/// Turning delimited-text fields into typed table cells, column by column, and back. A column is integer only when every
 /// value is a canonical integer ("7", not "007" or "7.0"), so writing it again gives the same text; a
 /// number column allows only digits, signs, points, exponents and nan/inf (no hex, no thousands separators).
 public enum CellTyping {
@@ -8,7 +6,7 @@ public enum CellTyping {
 
     /// Cells for one column's fields. Quoted fields are text unless `quotesAreMarkup` (every field of the
     /// file was quoted, as writers that quote everything do).
-    static func cells(_ fields: [DelimitedText.Field], infer: Bool, quotesAreMarkup: Bool) -> [TableCell] {
+    public static func cells(_ fields: [DelimitedText.Field], infer: Bool, quotesAreMarkup: Bool) -> [TableCell] {
         func isMissing(_ field: DelimitedText.Field) -> Bool { field.text.isEmpty && (!field.quoted || quotesAreMarkup) }
         guard infer else { return fields.map { isMissing($0) ? .missing : .text($0.text) } }
         var kind = Kind.integer
@@ -54,7 +52,7 @@ public enum CellTyping {
         return lower == "true" || lower == "false"
     }
 
-    static func isCanonicalInteger(_ text: String) -> Bool {
+    public static func isCanonicalInteger(_ text: String) -> Bool {
         let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
         if digits.count > 1 && digits.first == "0" { return false }
@@ -74,7 +72,7 @@ public enum CellTyping {
 
     /// The field a writer puts for `cell`: text that would read back typed is quoted so it stays text, and
     /// an empty string is quoted so it stays apart from a missing value.
-    static func field(_ cell: TableCell) -> DelimitedText.Field {
+    public static func field(_ cell: TableCell) -> DelimitedText.Field {
         switch cell {
         case .text(let text): return DelimitedText.Field(text, quoted: looksTyped(text))
         case .missing: return DelimitedText.Field("")
