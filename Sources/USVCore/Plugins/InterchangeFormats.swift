@@ -98,3 +98,17 @@ public protocol ArrayReading: FormatPlugin {
 public protocol ArrayWriting: FormatPlugin {
     func writeArrays(_ arrays: [NDArray], to path: String) throws
 }
+
+extension TableReading {
+    /// Reads with the default options (automatic header, sniffed delimiter, typed columns).
+    public func readTable(from source: ByteSource) throws -> DataTable {
+        try readTable(from: source, options: TableReadOptions())
+    }
+}
+
+extension AnnotationReading {
+    /// Reads, attributing intervals without a recording to the annotation file's stem.
+    public func readAnnotations(from source: ByteSource) throws -> [AnnotatedInterval] {
+        try readAnnotations(from: source, recording: nil)
+    }
+}
