@@ -125,3 +125,22 @@ func everyDType() throws -> [NDArray] {
         }
     }
 }
+
+@Suite struct DomainArrayTests {
+    /// A spectrogram goes out time × frequency, and ragged spectrograms come back piece for piece.
+    @Test func spectrogramsAndRaggedPieces() throws {
+        let spectrogram = Spectrogram(rows: 3, frames: 2, values: [1, 2, 3, 4, 5, 6], sampleRate: 300_000, parameters: SpectrogramParameters())
+        let array = try NDArray(name: "spec", spectrogram: spectrogram)
+        #expect(array.shape == [2, 3] && array.values == .float32([1, 2, 3, 4, 5, 6]))
+        let (values, offsets) = try NDArray.ragged(name: "spectrograms", pieces: [[1, 2], [], [3, 4, 5]])
+        #expect(offsets.values == .signed([0, 2, 2, 5]) && offsets.name == "spectrograms_offsets")
+        let directory = try TemporaryDirectory("ragged")
+        defer { directory.remove() }
+        try NPZFormat().writeArrays([values, offsets, array], to: directory.file("bundle.npz"))
+        let back = try NPZFormat().readArrays(from: .file(directory.file("bundle.npz")))
+        let named = Dictionary(uniqueKeysWithValues: back.map { ($0.name, $0) })
+        let pieces = try NDArray.pieces(values: try #require(named["spectrograms"]), offsets: try #require(named["spectrograms_offsets"]))
+        #expect(pieces == [[1, 2], [], [3, 4, 5]])
+        #expect(throws: USVError.self) { try NDArray.pieces(values: values, offsets: try NDArray(name: "o", shape: [2], dtype: .int64, values: .signed([0, 9]))) }
+    }
+}
