@@ -53,21 +53,31 @@ public enum CellTyping {
     }
 
     public static func isCanonicalInteger(_ text: String) -> Bool {
-        let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
-        if digits.count > 1 && digits.first == "0" { return false }
-        if text == "-0" { return false }
+        var digits = text.utf8[...]
+        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        guard let first = digits.first, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        if first == UInt8(ascii: "0") && (digits.count > 1 || text.utf8.count > 1) { return false }  // "007", "-0"
         return Int64(text) != nil
     }
 
-    /// A decimal number, or nan/inf in any case with an optional sign.
+    /// A decimal number, or nan/inf in any case with an optional sign. Checked on the UTF-8 bytes first,
+    /// since most fields of a large table go through here.
     public static func parseDouble(_ text: String) -> Double? {
+        var hasDigit = false
+        var plain = true
+        for byte in text.utf8 {
+            switch byte {
+            case 0x30...0x39: hasDigit = true
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"): break
+            default: plain = false
+            }
+            if !plain { break }
+        }
+        if plain { return hasDigit ? Double(text) : nil }
+        guard text.utf8.count <= 9 else { return nil }
         let lower = text.lowercased()
         let unsigned = lower.hasPrefix("-") || lower.hasPrefix("+") ? String(lower.dropFirst()) : lower
-        if ["nan", "inf", "infinity"].contains(unsigned) { return Double(lower) }
-        guard !unsigned.isEmpty, unsigned.allSatisfy({ "0123456789.e+-".contains($0) }),
-              unsigned.contains(where: { $0.isNumber }) else { return nil }
-        return Double(text)
+        return ["nan", "inf", "infinity"].contains(unsigned) ? Double(lower) : nil
     }
 
     /// The field a writer puts for `cell`: text that would read back typed is quoted so it stays text, and
