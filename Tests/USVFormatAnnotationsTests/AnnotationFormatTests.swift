@@ -67,6 +67,10 @@ func sampleIntervals(recording: String = "Rfem_Afem01.wav") -> [AnnotatedInterva
                               highFrequency: 95_000.5, channel: 2),
         ])
         #expect(RavenSelectionTableFormat().sniff(head: Array(raven.utf8.prefix(64)), fileName: "x.txt") == .byContent)
+        // Raven writes no quotes: a label that starts with one is read as it stands.
+        let quotedLabel = [AnnotatedInterval(recording: "r", onset: 1, offset: 2, label: "\"odd\" call, 2", lowFrequency: 1, highFrequency: 2)]
+        let written = try RavenSelectionTableFormat().encodeAnnotations(quotedLabel, fileName: "q.txt")
+        #expect(try RavenSelectionTableFormat().readAnnotations(from: .memory(name: "q.txt", bytes: written), recording: "r") == quotedLabel)
         #expect(AudacityLabelFormat().sniff(head: Array(raven.utf8.prefix(64)), fileName: "x.txt") == .no)
     }
 

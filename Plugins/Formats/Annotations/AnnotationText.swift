@@ -39,11 +39,12 @@ enum AnnotationText {
         return value
     }
 
-    /// Header and records of delimited `source`; malformed when it has no header row.
-    static func records(_ source: ByteSource, delimiter: UInt8) throws -> (header: [String], rows: [DelimitedText.Record]) {
+    /// Header and records of delimited `source`; malformed when it has no header row. Without `quoting`
+    /// every delimiter and line end separates (Raven writes no quotes, so a label may start with one).
+    static func records(_ source: ByteSource, delimiter: UInt8, quoting: Bool = true) throws -> (header: [String], rows: [DelimitedText.Record]) {
         let path = source.description
         let bytes = try DelimitedText.text(try source.readAll(limit: 1 << 30), path: path)
-        let records = try DelimitedText.records(bytes, delimiter: delimiter, path: path)
+        let records = quoting ? try DelimitedText.records(bytes, delimiter: delimiter, path: path) : plainRecords(bytes, delimiter: delimiter)
         guard let first = records.first else { throw USVError.unusable(path: path, reason: "empty file: no header row") }
         let header = first.fields.map { $0.text.trimmingSpaces }
         for record in records.dropFirst() where record.fields.count != header.count {
@@ -52,6 +53,20 @@ enum AnnotationText {
         }
         return (header, Array(records.dropFirst()))
     }
+}
+
+/// Lines split at LF (a trailing CR dropped) and fields at `delimiter`, with no quoting; blank lines skipped.
+func plainRecords(_ bytes: [UInt8], delimiter: UInt8) -> [DelimitedText.Record] {
+    var records: [DelimitedText.Record] = []
+    for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+        let content = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+        if content.isEmpty { continue }
+        let fields = content.split(separator: delimiter, omittingEmptySubsequences: false).map {
+            DelimitedText.Field(String(decoding: $0, as: UTF8.self))
+        }
+        records.append(DelimitedText.Record(line: index + 1, fields: fields))
+    }
+    return records
 }
 
 extension String {

@@ -29,7 +29,7 @@ public struct RavenSelectionTableFormat: AnnotationReading, AnnotationWriting {
 
     public func readAnnotations(from source: ByteSource, recording: String? = nil) throws -> [AnnotatedInterval] {
         let path = source.description
-        let (header, rows) = try AnnotationText.records(source, delimiter: UInt8(ascii: "\t"))
+        let (header, rows) = try AnnotationText.records(source, delimiter: UInt8(ascii: "\t"), quoting: false)
         let lowered = header.map { $0.lowercased() }
         func column(_ name: String) -> Int? { lowered.firstIndex(of: name.lowercased()) }
         guard let begin = column("Begin Time (s)"), let end = column("End Time (s)") else {

@@ -18,6 +18,11 @@ public enum DelimitedText {
     public struct Record: Sendable, Hashable {
         public var line: Int
         public var fields: [Field]
+
+        public init(line: Int, fields: [Field]) {
+            self.line = line
+            self.fields = fields
+        }
     }
 
     static let quote = UInt8(ascii: "\"")
