@@ -25,7 +25,7 @@ public enum DelimitedTable {
     public static func table(_ records: [DelimitedText.Record], header: TableHeader, fileName: String, inferTypes: Bool,
                              path: String) throws -> DataTable {
         let width = records.first?.fields.count ?? 0
-        var names: [String]
+        let names: [String]
         var body = records[...]
         switch header {
         case .firstRow:
