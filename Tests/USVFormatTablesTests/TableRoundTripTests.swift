@@ -55,6 +55,27 @@ import USVTestSupport
             "fileid", "animalid", "sex", "duration", "avgfreq", "avgvol", "direction", "peaks", "breaks", "broadband", "tremolo", "complex"])
     }
 
+    /// Tables are read in place from archive members (a zip and a tar.gz bundle), errors naming archive//member.
+    @Test func readsMembersOfArchives() throws {
+        let directory = try TemporaryDirectory("tables-archive")
+        defer { directory.remove() }
+        let table = try awkwardTable()
+        for (name, format) in [("bundle.zip", ArchiveWriter.Format.zip(compress: true)), ("bundle.tar.gz", .tarGzip)] {
+            let writer = try ArchiveWriter(path: directory.file(name), format: format)
+            try writer.add(member: "tables/usvs.csv", bytes: try CSVTableFormat().encodeTable(table, options: TableWriteOptions()))
+            try writer.add(member: "tables/bad.jsonl", bytes: Array("{\"a\": 1}\n{oops}\n".utf8))
+            try writer.close()
+            let read = try CSVTableFormat().readTable(from: .archiveMember(archive: directory.file(name), member: "tables/usvs.csv"))
+            #expect(read == table, "\(name)")
+            do {
+                _ = try JSONLinesFormat().readTable(from: .archiveMember(archive: directory.file(name), member: "tables/bad.jsonl"))
+                Issue.record("bad.jsonl must not read")
+            } catch let error as USVError {
+                #expect(error.description.hasPrefix(directory.file(name) + "//tables/bad.jsonl: line 2"), "\(error)")
+            }
+        }
+    }
+
     @Test func sniffingBOMAndLineEnds() throws {
         let semicolons = try CSVTableFormat().readTable(from: .memory(name: "s.csv", bytes: Array("a;b\n1;2\n".utf8)))
         #expect(semicolons.columns == ["a", "b"] && semicolons.rows == [[.integer(1), .integer(2)]])

@@ -22,7 +22,8 @@ public struct JSONLinesFormat: TableReading, TableWriting {
         let path = source.description
         let bytes = try DelimitedText.text(try source.readAll(limit: options.maximumBytes), path: path)
         var columns: [String] = []
-        var objects: [[(String, TableCell)]] = []
+        var columnIndex: [String: Int] = [:]
+        var objects: [[(Int, TableCell)]] = []
         var lineNumber = 0
         var start = 0
         while start < bytes.count {
@@ -33,21 +34,24 @@ public struct JSONLinesFormat: TableReading, TableWriting {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
                 let members = try JSONLine.parse(line)
-                for (key, _) in members where !columns.contains(key) { columns.append(key) }
-                objects.append(members)
+                objects.append(members.map { key, value in
+                    if let index = columnIndex[key] { return (index, value) }
+                    columnIndex[key] = columns.count
+                    columns.append(key)
+                    return (columns.count - 1, value)
+                })
             } catch {
                 throw USVError.malformed(path: path, location: "line \(lineNumber), column \(error.column)", reason: error.reason)
             }
         }
-        var table = try DataTable(columns: columns)
-        for object in objects {
-            var row: [String: TableCell] = [:]
-            for (key, value) in object {
-                row[key] = options.inferTypes ? value : (value == .missing ? .missing : .text(value.description))
+        let rows = objects.map { members in
+            var row = [TableCell](repeating: .missing, count: columns.count)
+            for (index, value) in members {
+                row[index] = options.inferTypes || value == .missing ? value : .text(value.description)
             }
-            try table.append(row)
+            return row
         }
-        return table
+        return try DataTable(columns: columns, rows: rows)
     }
 
     public func encodeTable(_ table: DataTable, options: TableWriteOptions = TableWriteOptions()) throws -> [UInt8] {
