@@ -23,3 +23,14 @@ extension DataTable {
         try self.init(columns: USVSummary.tableColumns, rows: summaries.map(\.tableCells))
     }
 }
+
+extension USVSummary {
+    /// The USV as an annotation interval (for `usv export --format generic-seq|raven|audacity-labels`):
+    /// the recording as the catalog names it, start and stop, the frequency band when measured, and `label`
+    /// (the record's source when nil). Nil when the record has no recording or no times.
+    public func interval(label: String? = nil) -> AnnotatedInterval? {
+        guard let recording, let start, let stop else { return nil }
+        return AnnotatedInterval(recording: recording, onset: start, offset: stop, label: label ?? source,
+                                 lowFrequency: minimumFrequency, highFrequency: maximumFrequency)
+    }
+}

@@ -37,6 +37,14 @@ import USVTestSupport
         #expect(fromList == fromTable)
     }
 
+    @Test func usvRecordsBecomeIntervals() throws {
+        let records = try summaries()
+        #expect(records[0].interval() == AnnotatedInterval(recording: "Data/F/Rfem_Afem01.wav", onset: 1.25, offset: 1.3125, label: "detected",
+                                                           lowFrequency: 41_250.5, highFrequency: 72_000))
+        #expect(records[0].interval(label: "up")?.label == "up")
+        #expect(records[1].interval() == nil)
+    }
+
     @Test func intervalRowsValidateAndReadBack() throws {
         let intervals = [
             AnnotatedInterval(recording: "a.wav", onset: 0.5, offset: 0.55, label: "up", lowFrequency: 40_000, highFrequency: 80_000,
