@@ -3,6 +3,9 @@
 # tests compare against. The tool itself never needs Python.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Tests run in parallel and each may call this: one installs at a time, the others wait and then find it done.
+exec 9>"${TMPDIR:-/tmp}/usvkit-peers.lock"
+flock 9
 if [ ! -x .build-py/bin/python ]; then
   python3 -m venv .build-py
 fi
