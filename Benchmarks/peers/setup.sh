@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Tests run in parallel and each may call this: one installs at a time, the others wait and then find it done.
 exec 9>"${TMPDIR:-/tmp}/usvkit-peers.lock"
-flock 9
+if command -v flock >/dev/null; then flock 9; fi
 if [ ! -x .build-py/bin/python ]; then
   python3 -m venv .build-py
 fi
