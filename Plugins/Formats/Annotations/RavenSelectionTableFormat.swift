@@ -82,6 +82,7 @@ public struct RavenSelectionTableFormat: AnnotationReading, AnnotationWriting {
     /// Selections numbered from 1 in the order given, each written once per view; a "Begin File" column is
     /// added when the intervals come from more than one recording. Empty frequency cells mean no band.
     public func encodeAnnotations(_ intervals: [AnnotatedInterval], fileName: String) throws -> [UInt8] {
+        guard !views.isEmpty else { throw USVError.usage("a Raven table needs at least one view to write selections for") }
         let manyRecordings = Set(intervals.map(\.recording)).count > 1
         var header = Self.standardColumns
         if manyRecordings { header.append("Begin File") }
