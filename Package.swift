@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
-            "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFormatMAT", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
+            "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFormatMAT", "USVFormatTables", "USVFormatAnnotations", "USVFormatNumPy", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
             "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVModelRidge", "USVModelSVM", "USVModelMLP", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
@@ -89,6 +89,9 @@ let package = Package(
         plugin("USVFormatAudio", path: "Plugins/Formats/Audio", dependencies: ["USVSignal"]),
         plugin("USVFormatPNG", path: "Plugins/Formats/PNG", dependencies: ["USVSignal", "CPNG"]),
         plugin("USVFormatMAT", path: "Plugins/Formats/MAT", dependencies: ["CZlib"]),
+        plugin("USVFormatTables", path: "Plugins/Formats/Tables"),
+        plugin("USVFormatAnnotations", path: "Plugins/Formats/Annotations"),
+        plugin("USVFormatNumPy", path: "Plugins/Formats/NumPy", dependencies: ["CArchive"]),
         plugin("USVFeatureDetector", path: "Plugins/Features/Detector", dependencies: ["USVSignal"]),
         plugin("USVFeatureSpectrogram", path: "Plugins/Features/Spectrogram", dependencies: ["USVSignal"]),
         plugin("USVFeatureProperties", path: "Plugins/Features/Properties", dependencies: ["USVSignal"]),
@@ -112,6 +115,9 @@ let package = Package(
         tests("USVFormatAudio"),
         tests("USVFormatPNG"),
         tests("USVFormatMAT"),
+        tests("USVFormatTables", dependencies: ["USVCatalog"]),
+        tests("USVFormatAnnotations", dependencies: ["USVFormatTables"]),
+        tests("USVFormatNumPy"),
         // The detector and property tests score against the synthetic twin's ground truth.
         tests("USVFeatureDetector", dependencies: ["USVDataSetSynth", "USVFeatureProperties", "USVSignal"]),
         tests("USVFeatureSpectrogram"),
@@ -122,7 +128,7 @@ let package = Package(
         tests("USVDataSetSynth"),
         tests("USVLearn"),
         tests("USVModelRidge"),
-        tests("USVModelSVM"),
+        tests("USVModelSVM", dependencies: ["USVModelRidge"]),
         tests("USVModelMLP"),
         tests("USVDataSetDonders", dependencies: ["USVDataSetSynth"]),
         // Ingest end to end on the synthetic twin, with the real plugins from the builtin registry.

@@ -3,9 +3,15 @@
 # tests compare against. The tool itself never needs Python.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Tests run in parallel and each may call this: one installs at a time, the others wait and then find it done.
+exec 9>"${TMPDIR:-/tmp}/usvkit-peers.lock"
+if command -v flock >/dev/null; then flock 9; fi
 if [ ! -x .build-py/bin/python ]; then
   python3 -m venv .build-py
 fi
 .build-py/bin/python -c "import scipy, soundfile, numpy, sklearn, h5py, hdf5storage" 2>/dev/null || \
   .build-py/bin/pip install --quiet --disable-pip-version-check numpy scipy soundfile scikit-learn h5py hdf5storage >&2
+# crowsetta (vak's annotation library) reads and writes generic-seq, Raven and Audacity for the annotation tests.
+.build-py/bin/python -c "import crowsetta" 2>/dev/null || \
+  .build-py/bin/pip install --quiet --disable-pip-version-check crowsetta >&2
 echo .build-py/bin/python

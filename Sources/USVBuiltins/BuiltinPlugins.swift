@@ -7,9 +7,12 @@ import USVFeatureExtended
 import USVFeatureProperties
 import USVFeatureSpectrogram
 import USVFeatureVectors
+import USVFormatAnnotations
 import USVFormatAudio
 import USVFormatMAT
+import USVFormatNumPy
 import USVFormatPNG
+import USVFormatTables
 import USVModelMLP
 import USVModelRidge
 import USVModelSVM
@@ -20,6 +23,14 @@ public enum BuiltinPlugins {
         SndfileAudioFormat(),
         PNGFormat(),
         MATFormat(),
+        CSVTableFormat(),
+        TSVTableFormat(),
+        JSONLinesFormat(),
+        GenericSeqFormat(),
+        RavenSelectionTableFormat(),
+        AudacityLabelFormat(),
+        NPYFormat(),
+        NPZFormat(),
         SpectrogramFeature(),
         PurityDetector(),
         CallPropertyEstimator(),

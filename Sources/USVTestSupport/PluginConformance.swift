@@ -24,6 +24,10 @@ public func checkFormatPlugin(_ format: any FormatPlugin) -> ConformanceProblems
     let capabilities = Set(format.descriptor.capabilities)
     if format is any AudioReadingFormat && !capabilities.contains("read") { problems.append("reads audio but does not declare 'read'") }
     if format is any AudioWritingFormat && !capabilities.contains("write") { problems.append("writes audio but does not declare 'write'") }
+    let reads = format is any TableReading || format is any AnnotationReading || format is any ArrayReading
+    let writes = format is any TableWriting || format is any AnnotationWriting || format is any ArrayWriting
+    if reads && !capabilities.contains("read") { problems.append("reads tables, annotations or arrays but does not declare 'read'") }
+    if writes && !capabilities.contains("write") { problems.append("writes tables, annotations or arrays but does not declare 'write'") }
     let extensions = type(of: format).fileExtensions
     if extensions.isEmpty { problems.append("no file extensions") }
     for ext in extensions where format.sniff(head: [], fileName: "x.\(ext)") == .no {

@@ -228,9 +228,7 @@ public struct DondersAdapter: DataSetAdapter {
 
     /// Column names from a Donders table name: `features_fileid_animalid_sex.csv` → fileid, animalid, sex.
     static func columns(fromFileName path: String) -> [String] {
-        let name = FilePaths.lastComponent(path)
-        let stem = name.hasSuffix(".csv") ? String(name.dropLast(4)) : name
-        return stem.split(separator: "_").dropFirst().map(String.init)
+        HeaderInFileName.columns(fromFileName: path, extensions: [".csv"])
     }
 
     static func isExcluded(_ animal: Animal, _ excluded: Set<String>) -> Bool {

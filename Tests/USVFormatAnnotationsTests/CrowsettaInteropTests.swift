@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import USVCore
+@testable import USVFormatAnnotations
+import USVTestSupport
+
+/// One interval as annotation_peer.py prints what crowsetta read (numbers as Python's repr).
+struct PeerInterval: Decodable, Equatable {
+    var recording: String?
+    var label: String
+    var onset: String
+    var offset: String
+    var onsetSample: Int?
+    var offsetSample: Int?
+    var low: String?
+    var high: String?
+}
+
+/// What annotation_peer.py wrote with crowsetta, as the expected values.
+struct PeerRow: Decodable {
+    var recording: String
+    var onset: Double
+    var offset: Double
+    var label: String
+    var low: Double
+    var high: Double
+}
+
+@Suite struct CrowsettaInteropTests {
+    @Test func weReadWhatCrowsettaWritesAndCrowsettaReadsWhatWeWrite() throws {
+        guard case .success(let python) = peerPython() else {
+            print("SKIPPED crowsetta interoperability: the Python peers are unavailable")
+            return
+        }
+        let directory = try TemporaryDirectory("crowsetta")
+        defer { directory.remove() }
+        _ = try runPeer(python, script: "annotation_peer.py", arguments: ["write", directory.path])
+        let rows = try JSONDecoder().decode([PeerRow].self, from: Data(contentsOf: URL(fileURLWithPath: directory.file("expected.json"))))
+        let recording = rows[0].recording
+
+        // crowsetta → us.
+        let seq = try GenericSeqFormat().readAnnotations(from: .file(directory.file("crowsetta-generic.csv")), recording: nil)
+        #expect(seq == rows.map { AnnotatedInterval(recording: $0.recording, onset: $0.onset, offset: $0.offset, label: $0.label,
+                                                    onsetSample: Int64(($0.onset * 300_000).rounded()),
+                                                    offsetSample: Int64(($0.offset * 300_000).rounded())) })
+        let boxes = rows.map { AnnotatedInterval(recording: recording, onset: $0.onset, offset: $0.offset, label: $0.label,
+                                                 lowFrequency: $0.low, highFrequency: $0.high) }
+        #expect(try RavenSelectionTableFormat().readAnnotations(from: .file(directory.file("crowsetta-raven.txt")), recording: recording) == boxes)
+        #expect(try AudacityLabelFormat().readAnnotations(from: .file(directory.file("crowsetta-audacity.txt")), recording: recording) == boxes)
+
+        // Us → crowsetta, exactly.
+        let ours = sampleIntervals()
+        try GenericSeqFormat().writeAnnotations(ours, to: directory.file("ours.csv"))
+        let seenSeq = try JSONDecoder().decode([PeerInterval].self, from: Data(try runPeer(
+            python, script: "annotation_peer.py", arguments: ["read", "generic-seq", directory.file("ours.csv")]).utf8))
+        #expect(seenSeq.count == ours.count)
+        for (seen, interval) in zip(seenSeq, ours) {
+            #expect(seen.label == interval.label && seen.recording == interval.recording)
+            #expect(Double(seen.onset) == interval.onset && Double(seen.offset) == interval.offset)
+            #expect(seen.onsetSample.map(Int64.init) == interval.onsetSample && seen.offsetSample.map(Int64.init) == interval.offsetSample)
+        }
+        let banded = ours.filter { $0.lowFrequency != nil }.map { interval -> AnnotatedInterval in
+            var one = interval
+            one.channel = 1
+            return one
+        }
+        // crowsetta reads one row per selection, so the Raven table for it has the spectrogram view only.
+        try RavenSelectionTableFormat(views: ["Spectrogram 1"]).writeAnnotations(banded, to: directory.file("ours-raven.txt"))
+        try AudacityLabelFormat().writeAnnotations(banded, to: directory.file("ours-audacity.txt"))
+        for (kind, file) in [("raven", "ours-raven.txt"), ("aud-bbox", "ours-audacity.txt")] {
+            let seen = try JSONDecoder().decode([PeerInterval].self, from: Data(try runPeer(
+                python, script: "annotation_peer.py", arguments: ["read", kind, directory.file(file)]).utf8))
+            #expect(seen.count == banded.count, "\(kind)")
+            for (box, interval) in zip(seen, banded) {
+                #expect(box.label == interval.label, "\(kind)")
+                #expect(Double(box.onset) == interval.onset && Double(box.offset) == interval.offset, "\(kind)")
+                #expect(box.low.flatMap(Double.init) == interval.lowFrequency && box.high.flatMap(Double.init) == interval.highFrequency, "\(kind)")
+            }
+        }
+    }
+
+    /// The conversion `usv convert selections.txt out.csv --to generic-seq` does: Raven in, generic-seq out,
+    /// and crowsetta agrees with what we read from Raven.
+    @Test func ravenToGenericSeq() throws {
+        guard case .success(let python) = peerPython() else {
+            print("SKIPPED crowsetta interoperability: the Python peers are unavailable")
+            return
+        }
+        let directory = try TemporaryDirectory("raven-seq")
+        defer { directory.remove() }
+        let raven = """
+            Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tAnnotation
+            1\tSpectrogram 1\t1\t0.512\t0.561\t35000.2\t80000\tup
+            1\tWaveform 1\t1\t0.512\t0.561\t0\t150000\tup
+            2\tSpectrogram 1\t1\t3.25\t3.3125\t40000\t95000.5\tcomplex
+            2\tWaveform 1\t1\t3.25\t3.3125\t0\t150000\tcomplex
+
+            """
+        try directory.write("rec.selections.txt", raven)
+        let intervals = try RavenSelectionTableFormat().readAnnotations(from: .file(directory.file("rec.selections.txt")), recording: "rec.wav")
+        #expect(intervals.count == 2)
+        try GenericSeqFormat().writeAnnotations(intervals, to: directory.file("rec.csv"))
+        let seen = try JSONDecoder().decode([PeerInterval].self, from: Data(try runPeer(
+            python, script: "annotation_peer.py", arguments: ["read", "generic-seq", directory.file("rec.csv")]).utf8))
+        #expect(seen.map(\.label) == ["up", "complex"])
+        #expect(seen.map { Double($0.onset) } == [0.512, 3.25] && seen.map { Double($0.offset) } == [0.561, 3.3125])
+        #expect(seen.allSatisfy { $0.recording == "rec.wav" })
+        #expect(try GenericSeqFormat().readAnnotations(from: .file(directory.file("rec.csv")), recording: nil)
+                == intervals.map { AnnotatedInterval(recording: $0.recording, onset: $0.onset, offset: $0.offset, label: $0.label) })
+    }
+}
