@@ -39,7 +39,7 @@ extension Catalog {
     /// Data tables in an order where every table comes after the tables it refers to. The verify cache and
     /// verify runs describe one machine's files and stay behind.
     static let bundleTables = ["datasets", "ingest_runs", "provenance", "animals", "recordings", "usvs", "annotations", "features",
-                               "ingested_tables", "models", "predictions"]
+                               "ingested_tables", "models", "predictions", "intervals"]
 
     /// How a column is stored in the bundle.
     enum BundleColumnType: String {
@@ -100,6 +100,7 @@ extension Catalog {
         case "usvs": sql = "id IN (\(selected))"
         case "annotations", "features", "predictions": sql = "usv_id IN (\(selected))"
         case "recordings": sql = "id IN (\(recordings))"
+        case "intervals": sql = "recording_id IN (\(recordings))"
         case "animals": sql = "id IN (SELECT animal_id FROM usvs WHERE id IN (\(selected))) OR id IN (SELECT animal_id FROM recordings WHERE id IN (\(recordings)))"
         case "datasets": sql = "id IN (\(datasets))"
         case "ingested_tables": sql = "dataset_id IN (\(datasets))"

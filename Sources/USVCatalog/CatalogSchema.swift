@@ -168,6 +168,27 @@ enum CatalogSchema {
                 table.column("created_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v3-intervals") { db in
+            // Intervals imported from annotation tools (Raven, Audacity, crowsetta generic-seq), attached to a
+            // recording, with the detected USV that overlaps each most.
+            try db.create(table: "intervals") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("recording_id", .integer).notNull().references("recordings", onDelete: .cascade)
+                table.column("onset_s", .double).notNull()
+                table.column("offset_s", .double).notNull()
+                table.column("label", .text).notNull()
+                table.column("low_frequency", .double)
+                table.column("high_frequency", .double)
+                table.column("channel", .integer).notNull()
+                table.column("usv_id", .integer).references("usvs", onDelete: .setNull)
+                table.column("overlap", .double)
+                table.column("source_file", .text).notNull()
+                table.column("source_sha256", .text).notNull()
+                table.column("format", .text).notNull()
+                table.column("imported_at", .datetime).notNull()
+            }
+            try db.create(index: "intervals_on_recording", on: "intervals", columns: ["recording_id", "onset_s"])
+        }
         return migrator
     }
 }

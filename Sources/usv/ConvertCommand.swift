@@ -5,7 +5,7 @@ import USVCore
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a file between formats: audio, MAT-files, archives.",
+        abstract: "Convert a file between formats: audio, MAT-files, archives, tables, annotations, NumPy arrays.",
         discussion: """
             The input format is found from the content (magic bytes first, the extension second), the output \
             format from OUT's extension:
@@ -16,6 +16,12 @@ struct ConvertCommand: ParsableCommand {
               archive (zip, tar, tar.gz, tar.zst, ...) -> .zip or .tar.gz with the same members; absolute, \
             climbing ('..') and link members are refused, and so are members that expand beyond --max-ratio \
             or --max-member-size (decompression bombs)
+              annotations (generic-seq, raven, audacity) -> another of them, or a table (.csv with --to csv, \
+            .tsv, .jsonl) of intervals
+              tables (csv, tsv, jsonl; the Donders header-in-the-file-name convention is understood) -> csv, tsv, jsonl
+              NumPy (.npy, .npz)                 -> .npz or .npy (one array)
+            --from and --to name formats where the extension is ambiguous (.csv is a table or generic-seq; .txt \
+            is a Raven table or Audacity labels).
             OUT is written under a temporary name and moved into place when complete; an existing OUT is \
             refused unless --force.
 
@@ -25,6 +31,9 @@ struct ConvertCommand: ParsableCommand {
               usv convert data000000001.mat data000000001.h5
               usv convert data000000001.mat v5.mat --mat-version v5
               usv convert RecordingsCortexless.zip RecordingsCortexless.tar.gz
+              usv convert Rfem_Afem01.Table.1.selections.txt Rfem_Afem01.csv --to generic-seq
+              usv convert labels.txt selections.txt --from audacity --to raven
+              usv convert features_fileid_animalid_sex_duration.csv features.jsonl
             """)
 
     @Argument(help: "The input file.")
@@ -51,6 +60,12 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Archives: refuse a member larger than this many bytes once expanded.")
     var maxMemberSize: Int64 = ArchiveLimits().maximumMemberBytes
 
+    @Option(help: "The input's format id without 'format.' (e.g. raven, audacity, generic-seq, csv) when sniffing cannot tell.")
+    var from: String?
+
+    @Option(help: "The output's format (e.g. generic-seq, raven, audacity, csv, tsv, jsonl) when OUT's extension cannot tell.")
+    var to: String?
+
     @Flag(help: "Replace OUT if it exists.")
     var force = false
 
@@ -64,6 +79,12 @@ struct ConvertCommand: ParsableCommand {
         let head = try readWholeFileHead(input, count: 600)
         let registry = try registry()
         let outputExtension = output.lowercased().hasSuffix(".tar.gz") ? "tar.gz" : output.fileExtension
+        if ["npy", "npz"].contains(input.fileExtension) || head.starts(with: [0x93] + Array("NUMPY".utf8)) {
+            return try convertArrays(registry: registry, head: head)
+        }
+        if from != nil || to != nil || ["csv", "tsv", "tab", "jsonl", "ndjson", "txt", "labels"].contains(input.fileExtension) {
+            return try convertTabular(registry: registry, head: head)
+        }
         if Self.isArchive(head) {
             guard ["zip", "tar.gz", "tgz"].contains(outputExtension) else { throw USVError.usage("\(output): an archive converts to .zip or .tar.gz") }
             return try repackArchive()
@@ -106,6 +127,53 @@ struct ConvertCommand: ParsableCommand {
         if output.fileExtension != "mat" && version != "v7.3" { throw USVError.usage("\(output): .h5 holds the v7.3 layout; drop --mat-version") }
         try writer.writeMATLAB(variables, to: output, version: version)
         print("\(output): \(variables.count) variables (\(variables.map(\.name).joined(separator: ", "))), MAT \(version)")
+    }
+
+    /// The plugin `format.<name>` (Audacity's id is `format.audacity-labels`).
+    private static func formatID(_ name: String) -> String {
+        name == "audacity" ? "format.audacity-labels" : (name.hasPrefix("format.") ? name : "format." + name)
+    }
+
+    /// Annotations and tables: read as annotations when the input is one, else as a table.
+    private func convertTabular(registry: PluginRegistry, head: [UInt8]) throws {
+        let name = FilePaths.lastComponent(input)
+        // An annotation file when --from names an annotation format or the content says so (Audacity
+        // labels look like any tab-separated text: they need --from audacity).
+        let annotationReader: (any AnnotationReading)? = from.map { from in
+            registry.all((any AnnotationReading).self).first { $0.descriptor.id == Self.formatID(from) }
+        } ?? registry.bestFormat((any AnnotationReading).self, head: head, fileName: name).flatMap {
+            $0.sniff(head: head, fileName: name) == .byContent ? $0 : nil
+        }
+        let target = to ?? (output.fileExtension == "txt" ? "raven" : output.fileExtension)
+        if let annotationReader {
+            let intervals = try annotationReader.readAnnotations(from: .file(input), recording: nil)
+            if let writer = registry.all((any AnnotationWriting).self).first(where: { $0.descriptor.id == Self.formatID(to ?? (target == "csv" ? "generic-seq" : target)) }) {
+                try writer.writeAnnotations(intervals, to: output)
+                print("\(output): \(intervals.count) intervals, \(writer.descriptor.id)")
+                return
+            }
+            let tableWriter = try registry.require((any TableWriting).self, id: Self.formatID(target))
+            try tableWriter.writeTable(try DataTable(intervals: intervals), to: output)
+            print("\(output): \(intervals.count) intervals as a table, \(tableWriter.descriptor.id)")
+            return
+        }
+        let reader = try from.map { try registry.require((any TableReading).self, id: Self.formatID($0)) }
+            ?? registry.bestFormat((any TableReading).self, head: head, fileName: name)
+        guard let reader else { throw USVError.unusable(path: input, reason: "no table or annotation format of this build reads it") }
+        let table = try reader.readTable(from: .file(input))
+        let writer = try registry.require((any TableWriting).self, id: Self.formatID(target))
+        try writer.writeTable(table, to: output)
+        print("\(output): \(table.rows.count) rows × \(table.columns.count) columns, \(writer.descriptor.id)")
+    }
+
+    private func convertArrays(registry: PluginRegistry, head: [UInt8]) throws {
+        guard let reader = registry.bestFormat((any ArrayReading).self, head: head, fileName: FilePaths.lastComponent(input)) else {
+            throw USVError.unusable(path: input, reason: "not a NumPy file this build reads")
+        }
+        let arrays = try reader.readArrays(from: .file(input))
+        let writer = try registry.require((any ArrayWriting).self, id: Self.formatID(to ?? output.fileExtension))
+        try writer.writeArrays(arrays, to: output)
+        print("\(output): \(arrays.count) arrays (\(arrays.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")))")
     }
 
     private func repackArchive() throws {

@@ -164,6 +164,61 @@ import USVTestSupport
             #expect(v?["Filename"]?["text"] == .string("Rfem_Afem01.wav"), "\(script)")
         }
     }
+    @Test func tablesAnnotationsAndArraysGoOutAndIntervalsComeIn() throws {
+        let directory = try TemporaryDirectory("cli-export-tables")
+        defer { directory.remove() }
+        let root = directory.file("twin")
+        let catalog = directory.file("c.sqlite")
+        #expect(try USVExecutable.run(["synth", root, "--scale", "tiny", "--seed", "8"]).status == 0)
+        #expect(try USVExecutable.run(["ingest", root, "--catalog", catalog]).status == 0)
+        let all = try Self.count(catalog)
+        let detected = try Self.count(catalog, ["--source", "detected"])
+
+        // A table of the records; converted to JSON Lines, every row fits the schema.
+        #expect(try USVExecutable.run(["export", "--format", "csv", directory.file("all.csv"), "--catalog", catalog]).status == 0)
+        #expect(try USVExecutable.run(["convert", directory.file("all.csv"), directory.file("all.jsonl")]).status == 0)
+        let lines = try String(contentsOfFile: directory.file("all.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == all)
+        for line in lines.prefix(20) { try validateAgainstSchema("usv-table-row.schema.json", Data(line.utf8)) }
+
+        // The USVs as a Raven table, labelled by sex; imported back they attach to their recordings and overlap
+        // their own USVs; a second import replaces the first.
+        let selections = directory.file("selections.txt")
+        #expect(try USVExecutable.run(["export", "--format", "raven", "--label", "sex", "--source", "detected", selections,
+                                       "--catalog", catalog]).status == 0)
+        for _ in 0..<2 {
+            let imported = try USVExecutable.run(["import", selections, "--catalog", catalog, "--json"])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            try validateAgainstSchema("exchange-report.schema.json", imported.stdout)
+            let report = try JSONDecoder().decode(JSONValue.self, from: imported.stdout)
+            #expect(report["rows"]?["intervals"] == .number(Double(detected)))
+            #expect(report["rows"]?["overlapping_usvs"] == .number(Double(detected)))
+        }
+        let back = directory.file("intervals.csv")
+        #expect(try USVExecutable.run(["export", "--format", "generic-seq", "--intervals", back, "--catalog", catalog]).status == 0)
+        let rows = try String(contentsOfFile: back, encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == detected + 1)
+        #expect(rows.dropFirst().allSatisfy { $0.hasPrefix("female,") || $0.hasPrefix("male,") })
+        // Raven to generic-seq by conversion gives the same intervals.
+        #expect(try USVExecutable.run(["convert", selections, directory.file("converted.csv"), "--to", "generic-seq"]).status == 0)
+        #expect(try String(contentsOfFile: directory.file("converted.csv"), encoding: .utf8).split(separator: "\n").count == detected + 1)
+
+        // Intervals on a recording the catalog does not have: reported, exit 1, nothing stored for them.
+        try directory.write("other.txt", "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tBegin File\tAnnotation\n"
+            + "1\tSpectrogram 1\t1\t0.5\t0.6\t40000\t60000\tNotARecording.wav\tx\n")
+        let unmatched = try USVExecutable.run(["import", directory.file("other.txt"), "--catalog", catalog, "--json"])
+        #expect(unmatched.status == 1)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: unmatched.stdout)["unmatched"]?["NotARecording.wav"] == .number(1))
+
+        // NumPy arrays with snippets: one member per array.
+        let arrays = directory.file("usvs.npz")
+        #expect(try USVExecutable.run(["export", "--format", "npz", "--snippets", arrays, "--catalog", catalog]).status == 0)
+        let reader = try ArchiveReader(path: arrays)
+        var members: [String] = []
+        while let member = try reader.nextMember() { members.append(member.path) }
+        #expect(Set(members) == Set(["id", "start_s", "stop_s", "duration", "min_frequency", "max_frequency", "animal", "sex", "audio",
+                                     "audio_offsets", "spectrogram", "spectrogram_offsets", "snippet_id", "spectrogram_rows"].map { $0 + ".npy" }))
+    }
 }
 
 /// A valid HDF5 file that is not a bundle.
