@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # USVKit benchmarks: each measures usv against a peer in the same run and prints both and the ratio.
-# Usage: bash Benchmarks/run.sh [verify|synth|features|ingest|linear|all]   (run by `make bench`; needs .build/release/usv)
+# Usage: bash Benchmarks/run.sh [verify|synth|features|ingest|linear|hdf5|all]   (run by `make bench`; needs .build/release/usv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USV=${USV:-.build/release/usv}
@@ -99,6 +99,34 @@ bench_linear() {
   rm -rf "$dir"
 }
 
+bench_hdf5() {
+  local py; py=$(bash Benchmarks/peers/setup.sh)
+  local dir="$OUT/hdf5-paper"; rm -rf "$dir"; mkdir -p "$dir"
+  "$USV" synth "$dir/twin" --scale paper --seed 1 > /dev/null 2>&1
+  "$USV" ingest "$dir/twin" --catalog "$dir/catalog.sqlite" > /dev/null 2>&1
+  "$USV" features --plugin feature.spectral-vectors --catalog "$dir/catalog.sqlite" > /dev/null 2>&1
+  local t0 t1 t2 t3 t4
+  t0=$(now); "$USV" export --format hdf5 "$dir/tables.h5" --catalog "$dir/catalog.sqlite" > /dev/null; t1=$(now)
+  "$USV" export --format hdf5 --snippets "$dir/snippets.h5" --catalog "$dir/catalog.sqlite" > /dev/null; t2=$(now)
+  "$USV" import "$dir/tables.h5" --catalog "$dir/back.sqlite" > /dev/null; t3=$(now)
+  "$USV" import "$dir/snippets.h5" --catalog "$dir/back2.sqlite" > /dev/null; t4=$(now)
+  local tables snippets back back2; tables=$(elapsed "$t0" "$t1"); snippets=$(elapsed "$t1" "$t2"); back=$(elapsed "$t2" "$t3"); back2=$(elapsed "$t3" "$t4")
+  local peer peer2; peer=$("$py" Benchmarks/peers/hdf5_write.py "$dir/tables.h5" "$dir/peer-tables.h5")
+  peer2=$("$py" Benchmarks/peers/hdf5_write.py "$dir/snippets.h5" "$dir/peer-snippets.h5")
+  field() { echo "$1" | "$py" -c "import json, sys; print(json.load(sys.stdin)['$2'])"; }
+  local usvs; usvs=$("$USV" stats --catalog "$dir/catalog.sqlite" --json | "$py" -c "import json, sys; print(json.load(sys.stdin)['total'])")
+  printf 'HDF5 bundle of the paper-scale catalog (%s USV records, spectral-vector features; gzip 4 + shuffle):
+' "$usvs"
+  printf '  tables only:  usv export %6.2f s (%s MB)   h5py writes the same arrays %6.2f s   -> %sx h5py\n' "$tables" \
+    "$(rate "$(stat -c %s "$dir/tables.h5")" 1)" "$(field "$peer" write_s)" "$(ratio "$(field "$peer" write_s)" "$tables")"
+  printf '                usv import %6.2f s (into SQLite)   h5py reads them back %6.2f s   -> %sx h5py\n' "$back" \
+    "$(field "$peer" read_s)" "$(ratio "$(field "$peer" read_s)" "$back")"
+  printf '  with snippets (audio + spectrograms): usv export %6.2f s (%s MB, USVs read and spectrograms computed on the way)   h5py writes the same arrays %6.2f s   -> %sx h5py\n' \
+    "$snippets" "$(rate "$(stat -c %s "$dir/snippets.h5")" 1)" "$(field "$peer2" write_s)" "$(ratio "$(field "$peer2" write_s)" "$snippets")"
+  printf '                usv import %6.2f s   h5py reads every array back %6.2f s\n' "$back2" "$(field "$peer2" read_s)"
+  rm -rf "$dir"
+}
+
 bench_synth() {
   local dir="$OUT/synth-paper"
   rm -rf "$dir"
@@ -116,6 +144,7 @@ case "$what" in
   features) bench_features ;;
   ingest) bench_ingest ;;
   linear) bench_linear ;;
-  all) bench_verify; bench_synth; bench_features; bench_ingest; bench_linear ;;
-  *) echo "usage: $0 [verify|synth|features|ingest|linear|all]" >&2; exit 2 ;;
+  hdf5) bench_hdf5 ;;
+  all) bench_verify; bench_synth; bench_features; bench_ingest; bench_linear; bench_hdf5 ;;
+  *) echo "usage: $0 [verify|synth|features|ingest|linear|hdf5|all]" >&2; exit 2 ;;
 esac
