@@ -17,6 +17,11 @@ public struct CallAnalysisSettings: Sendable, Hashable {
     public var tremoloDepth: Double = 500
     /// Smoothing of the peak track before counting peaks, seconds (removes tremolo).
     public var smoothing: Double = 0.012
+    /// The smoothing applies only when at least this fraction of the call trembles.
+    public var smoothingTremolo: Double = 0.2
+    /// Where the edge frequencies for the direction are taken, in frames from the first and last frame
+    /// centres (−1 is the detected edge: frame f's centre lies f + 1 hops into the call).
+    public var edgePosition: Double = -1
 
     public init() {}
 }
@@ -80,72 +85,99 @@ public struct CallAnalysis: Sendable {
     /// Frames used for the frequency track: voiced and not broadband.
     var tonalFrames: [Int] { (0..<peakTrack.count).filter { voiced[$0] && !broadbandFrames[$0] } }
 
-    /// The track on tonal frames with gaps filled by linear interpolation (edges held).
-    public var cleanTrack: [Double] {
+    /// `values` on tonal frames, with the other frames filled by linear interpolation (edges held).
+    func filledGaps(_ values: [Double]) -> [Double] {
         let tonal = tonalFrames
-        guard let first = tonal.first, let last = tonal.last else { return peakTrack }
-        var output = peakTrack
+        guard let first = tonal.first, let last = tonal.last else { return values }
+        var output = values
         var previous = first
+        var nextIndex = 0
         for index in 0..<output.count {
-            if index <= first { output[index] = peakTrack[first]; continue }
-            if index >= last { output[index] = peakTrack[last]; continue }
+            if index <= first { output[index] = values[first]; continue }
+            if index >= last { output[index] = values[last]; continue }
+            while nextIndex < tonal.count && tonal[nextIndex] <= index { nextIndex += 1 }
             if voiced[index] && !broadbandFrames[index] { previous = index; continue }
-            let next = tonal.first { $0 > index } ?? last
+            let next = nextIndex < tonal.count ? tonal[nextIndex] : last
             let fraction = Double(index - previous) / Double(max(1, next - previous))
-            output[index] = peakTrack[previous] + fraction * (peakTrack[next] - peakTrack[previous])
+            output[index] = values[previous] + fraction * (values[next] - values[previous])
         }
         return output
     }
 
-    /// Positions (frame indices) and sizes (Hz) of persistent steps in the clean track.
+    /// The track on tonal frames with gaps filled by linear interpolation (edges held).
+    public var cleanTrack: [Double] { filledGaps(peakTrack) }
+
+    /// Positions (the first frame after the step) and sizes (Hz) of the track's breaks. The track is a smooth
+    /// curve plus steps: a break is a discontinuity between consecutive tonal frames (a gap of up to three
+    /// non-tonal frames may separate them: a frequency jump splatters energy across the band for a frame or
+    /// two) that is larger than `breakStep`, much larger than the local slope on either side (a steep sweep
+    /// moves fast but continuously), and persists (a spike that returns is a peak, not two breaks). Its size
+    /// is the difference of straight lines fitted to three tonal frames on each side, both taken at the gap,
+    /// so that a break in a sweep leaves no dip or bump behind when it is removed.
     public var jumps: [(frame: Int, step: Double)] {
-        let track = cleanTrack
-        guard track.count >= 6 else { return [] }
+        let tonal = tonalFrames
+        guard tonal.count >= 6 else { return [] }
+        let track = peakTrack
         var found: [(Int, Double)] = []
-        var frame = 3
-        while frame <= track.count - 3 {
-            let before = median(Array(track[(frame - 3)..<frame]))
-            let after = median(Array(track[frame..<min(track.count, frame + 3)]))
-            let step = after - before
-            // A break is one frame's jump beyond `breakStep` (smooth sweeps move ≤ 3 kHz per frame) whose new
-            // level persists (a narrow spike that returns is a peak, not two breaks).
-            let jump = track[frame] - track[frame - 1]
-            // A spike: the track rose (fell) over the three frames before a fall (rise) of this size, or
-            // returns within the three after it.
-            let rise = track[frame - 1] - track[max(0, frame - 4)]
-            let fall = track[min(track.count - 1, frame + 3)] - track[frame]
-            let isSpike = rise * jump < 0 && abs(rise) > abs(jump) / 2 || fall * jump < 0 && abs(fall) > abs(jump) / 2
-            if abs(jump) > settings.breakStep && abs(step) > settings.breakStep && !isSpike {
-                found.append((frame, step))
-                frame += 3
+        var index = 3
+        while index <= tonal.count - 3 {
+            let before = tonal[index - 1], after = tonal[index]
+            let jump = track[after] - track[before]
+            guard after - before <= 4, abs(jump) > settings.breakStep else { index += 1; continue }
+            let left = TrackLine(tonal[(index - 3)..<index], track), right = TrackLine(tonal[index..<(index + 3)], track)
+            let boundary = Double(before + after) / 2
+            let step = right.value(at: boundary) - left.value(at: boundary)
+            let slope = max(abs(left.slope), abs(right.slope)) * Double(after - before)
+            let persistent = median(tonal[index..<(index + 3)].map { track[$0] }) - median(tonal[(index - 3)..<index].map { track[$0] })
+            if abs(step) > settings.breakStep && abs(jump) > 2.5 * slope && abs(persistent) > settings.breakStep && persistent * jump > 0 {
+                found.append((after, step))
+                index += 3
             } else {
-                frame += 1
+                index += 1
             }
         }
         return found
     }
 
-    /// The clean track with the steps removed and tremolo smoothed out: where peaks are counted.
-    public var smoothTrack: [Double] {
-        var track = cleanTrack
+    /// The peak track with the breaks removed and the gaps filled.
+    var continuousTrack: [Double] {
+        var track = peakTrack
         for jump in jumps {
             for index in jump.frame..<track.count { track[index] -= jump.step }
         }
-        // The running mean removes tremolo; without tremolo it would only flatten narrow peaks, so it is
-        // applied only when the call trembles (and then over at most a fifth of the call).
-        let trembles = tremolo > 0.05
+        return filledGaps(track)
+    }
+
+    /// The continuous track, with tremolo smoothed out when the call trembles: where peaks are counted.
+    public var smoothTrack: [Double] {
+        let track = continuousTrack
+        // A running mean removes tremolo, but flattens narrow peaks too: it is applied only when a good part
+        // of the call trembles (and then over at most a fifth of the call), and only to calls long enough to
+        // tell tremolo from a single wiggle (two running-mean windows).
+        let window10ms = Int((0.010 * spectrogram.frameRate).rounded())
+        let trembles = track.count >= 2 * window10ms && tremolo > settings.smoothingTremolo
         let window = trembles ? max(1, min(Int((settings.smoothing * spectrogram.frameRate).rounded()), track.count / 5)) : 1
         return movingAverage(track, window: window, edgeSafe: true)
     }
 
     public var duration: Double { Double(spectrogram.frames) / spectrogram.frameRate }
 
-    /// −1, 0 or 1: sign of the end − start frequency change (with jumps) beyond the dead zone.
+    /// −1, 0 or 1: sign of the end − start frequency change (breaks included) beyond the dead zone. The
+    /// frequencies at the call's edges come from straight lines through the first and last three tonal
+    /// frames, extended to the edges (frame centres lie a hop inside them; a steep sweep moves kilohertz
+    /// in that time).
     public var direction: Int {
-        let track = cleanTrack
-        guard track.count >= 2 else { return 0 }
-        let edge = max(1, min(3, track.count / 4))
-        let change = median(Array(track.suffix(edge))) - median(Array(track.prefix(edge)))
+        let tonal = tonalFrames
+        guard tonal.count >= 2 else { return 0 }
+        let jumpFrames = jumps.map(\.frame)
+        let count = min(3, tonal.count)
+        // Fit within the stretch before the first break and after the last one.
+        let head = tonal.prefix { $0 < (jumpFrames.first ?? Int.max) }.prefix(count)
+        let tail = tonal.reversed().prefix { $0 >= (jumpFrames.last ?? Int.min) }.prefix(count).reversed()
+        let start = TrackLine(head.isEmpty ? Array(tonal.prefix(count)) : Array(head), peakTrack).value(at: settings.edgePosition)
+        let end = TrackLine(tail.isEmpty ? Array(tonal.suffix(count)) : Array(tail), peakTrack)
+            .value(at: Double(peakTrack.count - 1) - settings.edgePosition)
+        let change = end - start
         return change > settings.directionDeadZone ? 1 : (change < -settings.directionDeadZone ? -1 : 0)
     }
 
@@ -164,10 +196,7 @@ public struct CallAnalysis: Sendable {
 
     /// Fraction of the frames in which the de-jumped track oscillates around its running mean.
     public var tremolo: Double {
-        var track = cleanTrack
-        for jump in jumps {
-            for index in jump.frame..<track.count { track[index] -= jump.step }
-        }
+        let track = continuousTrack
         let window = max(3, Int((0.010 * spectrogram.frameRate).rounded()))
         guard track.count > window else { return 0 }
         let mean = movingAverage(track, window: window, edgeSafe: true)
@@ -261,6 +290,24 @@ public struct CallAnalysis: Sendable {
 }
 
 // MARK: - Small numeric helpers
+
+/// The least-squares straight line through `track` at `frames` (a constant for one frame).
+struct TrackLine {
+    let slope: Double
+    let meanFrame: Double
+    let meanValue: Double
+
+    init<Frames: Collection<Int>>(_ frames: Frames, _ track: [Double]) {
+        let count = Double(max(1, frames.count))
+        let frameMean = frames.reduce(0.0) { $0 + Double($1) } / count
+        let valueMean = frames.reduce(0.0) { $0 + track[$1] } / count
+        let spread = frames.reduce(0.0) { $0 + (Double($1) - frameMean) * (Double($1) - frameMean) }
+        let covariance = frames.reduce(0.0) { $0 + (Double($1) - frameMean) * (track[$1] - valueMean) }
+        (meanFrame, meanValue, slope) = (frameMean, valueMean, spread > 0 ? covariance / spread : 0)
+    }
+
+    func value(at frame: Double) -> Double { meanValue + slope * (frame - meanFrame) }
+}
 
 public func median(_ values: [Double]) -> Double {
     guard !values.isEmpty else { return 0 }

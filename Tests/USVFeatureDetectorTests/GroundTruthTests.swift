@@ -42,10 +42,14 @@ let scoredTwins: Result<[(root: String, score: DetectionScore)], any Error> = Re
     }
 
     /// Properties of detected USVs against the generator's true values. "Clean" calls have no tremolo, no
-    /// broadband part and an end − start change not within 1 kHz of the ±3 kHz direction dead zone.
+    /// broadband part, an end − start change not within 1 kHz of the ±3 kHz direction dead zone, last at
+    /// least 20 ms (shorter calls sweep kilohertz within their first and last frame, so their edge
+    /// frequencies are not resolved) and were detected within 2 ms of their true boundaries (properties are
+    /// judged on the right stretch of audio). On clean calls direction, peaks and breaks must be exact.
     @Test func propertiesAgreeWithTheGroundTruth() throws {
         let propertyParameters = try ParameterValues(defaultsOf: CallPropertyEstimator.descriptor)
         var clean = 0, directionHits = 0, peakHits = 0, breakHits = 0, durationHits = 0, matched = 0
+        var short = 0, shortHits = 0
         var tonalMatched = 0, tonalDurationHits = 0
         for (root, score) in try scoredTwins.get() {
             for (call, detection) in score.matches {
@@ -63,7 +67,15 @@ let scoredTwins: Result<[(root: String, score: DetectionScore)], any Error> = Re
                     if durationRight { tonalDurationHits += 1 }
                 }
                 let change = abs(call.number("f_end_hz") - call.number("f_start_hz"))
-                guard call.number("tremolo") == 0, call.number("broadband") == 0, abs(change - 3_000) > 1_000 else { continue }
+                let boundariesRight = abs(detection.startSeconds - call.start) <= 0.002 && abs(detection.stopSeconds - call.stop) <= 0.002
+                guard call.number("tremolo") == 0, call.number("broadband") == 0, abs(change - 3_000) > 1_000, boundariesRight else { continue }
+                let exact = values["direction"] == call.number("direction") && values["peaks"] == call.number("peaks")
+                    && values["breaks"] == call.number("breaks")
+                guard call.stop - call.start >= 0.020 else {
+                    short += 1
+                    if exact { shortHits += 1 }
+                    continue
+                }
                 clean += 1
                 if values["direction"] == call.number("direction") { directionHits += 1 }
                 if values["peaks"] == call.number("peaks") { peakHits += 1 }
@@ -71,14 +83,15 @@ let scoredTwins: Result<[(root: String, score: DetectionScore)], any Error> = Re
             }
         }
         func share(_ hits: Int, _ total: Int) -> Double { Double(hits) / Double(max(1, total)) }
-        print(String(format: "properties on %d clean calls: direction %.3f, peaks %.3f, breaks %.3f exact; "
+        print(String(format: "properties on %d clean calls: direction %.3f, peaks %.3f, breaks %.3f exact "
+            + "(all three on %.3f of %d otherwise clean calls under 20 ms); "
             + "duration within 2 ms on %.3f of %d calls (%.3f of %d without broadband parts)",
-            clean, share(directionHits, clean), share(peakHits, clean), share(breakHits, clean),
+            clean, share(directionHits, clean), share(peakHits, clean), share(breakHits, clean), share(shortHits, short), short,
             share(durationHits, matched), matched, share(tonalDurationHits, tonalMatched), tonalMatched))
         #expect(clean >= 80)
-        #expect(share(directionHits, clean) >= 0.95)
-        #expect(share(peakHits, clean) >= 0.9)
-        #expect(share(breakHits, clean) >= 0.95)
+        #expect(directionHits == clean)
+        #expect(peakHits == clean)
+        #expect(breakHits == clean)
         #expect(share(tonalDurationHits, tonalMatched) >= 0.95)
         #expect(share(durationHits, matched) >= 0.85)
     }
