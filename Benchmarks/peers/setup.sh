@@ -14,4 +14,10 @@ fi
 # crowsetta (vak's annotation library) reads and writes generic-seq, Raven and Audacity for the annotation tests.
 .build-py/bin/python -c "import crowsetta" 2>/dev/null || \
   .build-py/bin/pip install --quiet --disable-pip-version-check crowsetta >&2
+# TensorFlow (CPU build) is the peer for the CNN parity test and benchmark; it is large, so only on request:
+# `setup.sh tensorflow`.
+if [ "${1:-}" = tensorflow ]; then
+  .build-py/bin/python -c "import tensorflow" 2>/dev/null || \
+    .build-py/bin/pip install --quiet --disable-pip-version-check tensorflow-cpu >&2
+fi
 echo .build-py/bin/python

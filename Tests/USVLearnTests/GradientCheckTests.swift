@@ -56,6 +56,70 @@ import Testing
         check(network, loss: .categoricalCrossEntropy(weights: [1, 2, 0.5]), input: batch(9, 4, seed: 6), labels: [0, 1, 2, 0, 1, 2, 2, 1, 0])
     }
 
+    @Test(arguments: [(4, 2), (3, 1), (5, 3)])
+    func convolutionsWithSamePaddingAndChannelBatchNorm(kernel: Int, stride: Int) {
+        var random = SeededRandom(seed: 11)
+        // An even kernel pads unevenly (TensorFlow puts the extra row after); the second convolution's input
+        // gradient (col2im) is checked through the first convolution's weight gradients.
+        let first = Conv2D(input: ImageShape(height: 7, width: 6, channels: 2), filters: 3, kernel: (kernel, kernel),
+                           stride: (stride, stride), bias: true, random: &random)
+        let second = Conv2D(input: first.output, filters: 4, kernel: (3, 2), stride: (1, 2), bias: false, random: &random)
+        let network = Sequential([first, BatchNormalization(3), second, BatchNormalization(4),
+                                  Dense(second.output.count, 1, random: &random)])
+        check(network, loss: .binaryCrossEntropy(positive: 1.5, negative: 1), input: batch(6, 7 * 6 * 2, seed: 12),
+              labels: [0, 1, 1, 0, 1, 0])
+    }
+
+    @Test func averagePoolingInANetwork() {
+        var random = SeededRandom(seed: 13)
+        let convolution = Conv2D(input: ImageShape(height: 6, width: 7, channels: 1), filters: 3, kernel: (3, 3), stride: (1, 1),
+                                 bias: true, random: &random)
+        let average = Pooling2D(.average, input: convolution.output, window: (2, 3))
+        let second = Conv2D(input: average.output, filters: 2, kernel: (2, 2), stride: (1, 1), bias: true, random: &random)
+        let network = Sequential([convolution, average, second, Dense(second.output.count, 1, random: &random)])
+        #expect(average.output == ImageShape(height: 3, width: 2, channels: 3))
+        check(network, loss: .binaryCrossEntropy(positive: 1, negative: 1), input: batch(5, 42, seed: 14), labels: [1, 0, 1, 0, 0])
+    }
+
+    /// Max pooling is checked on distinct inputs a whole unit apart, where a finite step never changes the
+    /// winner (inside a network its kinks make finite differences meaningless).
+    @Test(arguments: [Pooling2D.Kind.max, .average])
+    func poolingGradientEqualsFiniteDifferences(kind: Pooling2D.Kind) {
+        let shape = ImageShape(height: 4, width: 5, channels: 2)
+        var random = SeededRandom(seed: 19)
+        let input = Batch(rows: 2, columns: shape.count, values: random.shuffled(Array(0..<(2 * shape.count))).map(Float.init))
+        let pooling = Pooling2D(kind, input: shape, window: (2, 2))
+        let weights = batch(2, pooling.output.count, seed: 20)
+        func loss(_ x: Batch) -> Float { zip(pooling.forward(x, training: true).values, weights.values).map(*).reduce(0, +) }
+        _ = pooling.forward(input, training: true)
+        let analytic = pooling.backward(weights).values
+        for index in input.values.indices {
+            var up = input, down = input
+            up.values[index] += 0.25
+            down.values[index] -= 0.25
+            #expect(abs((loss(up) - loss(down)) / 0.5 - analytic[index]) < 1e-4, "input \(index)")
+        }
+    }
+
+    @Test func oneDimensionalBranchesBesideScalars() {
+        var random = SeededRandom(seed: 15)
+        let convolution = Conv2D.oneDimensional(length: 10, channels: 1, filters: 3, kernel: 3, stride: 2, bias: true, random: &random)
+        let vector = Sequential([convolution, Dense(convolution.output.count, 4, random: &random)])
+        let branches = Branches([Branches.Branch(columns: 10, network: vector, outputs: 4),
+                                 Branches.Branch(columns: 3, network: Sequential([]), outputs: 3)])
+        let network = Sequential([Dense(13, 13, random: &random), branches, BatchNormalization(7), Dense(7, 3, random: &random)])
+        check(network, loss: .categoricalCrossEntropy(weights: [1, 1, 2]), input: batch(7, 13, seed: 16), labels: [0, 1, 2, 2, 1, 0, 1])
+    }
+
+    @Test func fusedBatchNormReLUEqualsTheTwoLayers() {
+        let input = batch(12, 8, seed: 17)
+        let fused = BatchNormalization(4, fusedReLU: true), plain = BatchNormalization(4), relu = ReLU()
+        #expect(fused.forward(input, training: true) == relu.forward(plain.forward(input, training: true), training: true))
+        let gradient = batch(12, 8, seed: 18)
+        #expect(fused.backward(gradient) == plain.backward(relu.backward(gradient)))
+        #expect(fused.scale.gradient == plain.scale.gradient && fused.shift.gradient == plain.shift.gradient)
+    }
+
     @Test func dropoutScalesAndMasksAtTrainingOnly() {
         let dropout = Dropout(rate: 0.5, seed: 7)
         let input = Batch(rows: 100, columns: 10, values: [Float](repeating: 1, count: 1000))

@@ -85,7 +85,8 @@ public final class Dense: Layer {
     public var parameters: [Parameter] { [weights, bias] }
 
     public func forward(_ input: Batch, training: Bool) -> Batch {
-        self.input = input
+        // Kept only until backward: a reference held longer would make the producer copy its buffer next step.
+        if training { self.input = input }
         if output.rows != input.rows { output = Batch(zeros: input.rows, outputs) }
         for row in 0..<input.rows {
             for column in 0..<outputs { output.values[row * outputs + column] = bias.value[column] }
@@ -104,12 +105,15 @@ public final class Dense: Layer {
         if inputGradient.rows != gradient.rows { inputGradient = Batch(zeros: gradient.rows, inputs) }
         multiply(gradient.values, gradient.rows, outputs, transposeA: false, weights.value, inputs, outputs, transposeB: true,
                  into: &inputGradient.values)
+        input = Batch(zeros: 0, 0)
         return inputGradient
     }
 }
 
-/// Batch normalisation over the batch per feature: batch statistics while training, running averages
-/// (momentum 0.99, ε 0.001, TensorFlow's defaults) at inference.
+/// Batch normalisation per feature (per channel after a convolution: every value of a row-major batch whose
+/// index is c modulo `features` belongs to feature c, so a batch of N images H × W × C normalises over N·H·W
+/// values per channel). Batch statistics while training, running averages (momentum 0.99, ε 0.001,
+/// TensorFlow's defaults) at inference.
 public final class BatchNormalization: Layer {
     public let features: Int
     public let scale: Parameter
@@ -118,17 +122,25 @@ public final class BatchNormalization: Layer {
     public private(set) var runningVariance: [Float]
     public var momentum: Float = 0.99
     public var epsilon: Float = 0.001
-    private var normalised = Batch(zeros: 0, 0)
-    private var inverseDeviation: [Float] = []
+    /// Applies max(0, ·) to the output (batch norm → ReLU fused: one pass less over the largest tensors).
+    public let fusedReLU: Bool
+    private var normalised: [Float] = []
+    private var inverseDeviation: [Float]
+    private var sums: [Float]
+    private var sumsOfProducts: [Float]
     private var output = Batch(zeros: 0, 0)
     private var inputGradient = Batch(zeros: 0, 0)
 
-    public init(_ features: Int) {
+    public init(_ features: Int, fusedReLU: Bool = false) {
         self.features = features
+        self.fusedReLU = fusedReLU
         scale = Parameter([Float](repeating: 1, count: features))
         shift = Parameter([Float](repeating: 0, count: features))
         runningMean = [Float](repeating: 0, count: features)
         runningVariance = [Float](repeating: 1, count: features)
+        inverseDeviation = runningMean
+        sums = runningMean
+        sumsOfProducts = runningMean
     }
 
     public var parameters: [Parameter] { [scale, shift] }
@@ -143,62 +155,96 @@ public final class BatchNormalization: Layer {
     }
 
     public func forward(_ input: Batch, training: Bool) -> Batch {
-        let n = input.rows
-        if output.rows != n { output = Batch(zeros: n, features); normalised = Batch(zeros: n, features) }
-        inverseDeviation = [Float](repeating: 0, count: features)
-        for column in 0..<features {
-            var mean: Float, variance: Float
-            if training {
-                mean = 0
-                for row in 0..<n { mean += input.values[row * features + column] }
-                mean /= Float(max(1, n))
-                variance = 0
-                for row in 0..<n {
-                    let d = input.values[row * features + column] - mean
-                    variance += d * d
+        let count = input.values.count, rows = count / max(1, features)
+        if output.values.count != count { output = input; normalised = input.values }
+        output.rows = input.rows
+        output.columns = input.columns
+        var mean = runningMean, variance = runningVariance
+        if training {
+            // Two passes in row order (cache-friendly for channel-last images): means, then variances.
+            for c in 0..<features { mean[c] = 0; variance[c] = 0 }
+            input.values.withUnsafeBufferPointer { x in
+                for row in 0..<rows { for c in 0..<features { mean[c] += x[row * features + c] } }
+                for c in 0..<features { mean[c] /= Float(max(1, rows)) }
+                for row in 0..<rows {
+                    for c in 0..<features {
+                        let d = x[row * features + c] - mean[c]
+                        variance[c] += d * d
+                    }
                 }
-                variance /= Float(max(1, n))
-                runningMean[column] = momentum * runningMean[column] + (1 - momentum) * mean
-                runningVariance[column] = momentum * runningVariance[column] + (1 - momentum) * variance
-            } else {
-                mean = runningMean[column]
-                variance = runningVariance[column]
             }
-            let inverse = 1 / (variance + epsilon).squareRoot()
-            inverseDeviation[column] = inverse
-            for row in 0..<n {
-                let index = row * features + column
-                let x = (input.values[index] - mean) * inverse
-                normalised.values[index] = x
-                output.values[index] = scale.value[column] * x + shift.value[column]
+            for c in 0..<features {
+                variance[c] /= Float(max(1, rows))
+                runningMean[c] = momentum * runningMean[c] + (1 - momentum) * mean[c]
+                runningVariance[c] = momentum * runningVariance[c] + (1 - momentum) * variance[c]
+            }
+        }
+        for c in 0..<features { inverseDeviation[c] = 1 / (variance[c] + epsilon).squareRoot() }
+        let relu = fusedReLU
+        input.values.withUnsafeBufferPointer { x in
+            normalised.withUnsafeMutableBufferPointer { xHat in
+                output.values.withUnsafeMutableBufferPointer { y in
+                    scale.value.withUnsafeBufferPointer { gamma in
+                        shift.value.withUnsafeBufferPointer { beta in
+                            for row in 0..<rows {
+                                let base = row * features
+                                for c in 0..<features {
+                                    let value = (x[base + c] - mean[c]) * inverseDeviation[c]
+                                    xHat[base + c] = value
+                                    let out = gamma[c] * value + beta[c]
+                                    y[base + c] = relu && out < 0 ? 0 : out
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         return output
     }
 
     public func backward(_ gradient: Batch) -> Batch {
-        let n = gradient.rows
-        if inputGradient.rows != n { inputGradient = Batch(zeros: n, features) }
-        for column in 0..<features {
-            var sumGradient: Float = 0, sumGradientX: Float = 0
-            for row in 0..<n {
-                let index = row * features + column
-                sumGradient += gradient.values[index]
-                sumGradientX += gradient.values[index] * normalised.values[index]
+        let count = gradient.values.count, rows = count / max(1, features)
+        if inputGradient.values.count != count { inputGradient = gradient }
+        inputGradient.rows = gradient.rows
+        inputGradient.columns = gradient.columns
+        for c in 0..<features { sums[c] = 0; sumsOfProducts[c] = 0 }
+        let relu = fusedReLU
+        gradient.values.withUnsafeBufferPointer { dy in
+            normalised.withUnsafeBufferPointer { xHat in
+                output.values.withUnsafeBufferPointer { y in
+                    inputGradient.values.withUnsafeMutableBufferPointer { dx in
+                        // dx first holds dLoss/d(pre-ReLU output), then the input gradient.
+                        for index in 0..<count { dx[index] = relu && y[index] <= 0 ? 0 : dy[index] }
+                        for row in 0..<rows {
+                            let base = row * features
+                            for c in 0..<features {
+                                sums[c] += dx[base + c]
+                                sumsOfProducts[c] += dx[base + c] * xHat[base + c]
+                            }
+                        }
+                        var factor = [Float](repeating: 0, count: features)
+                        for c in 0..<features { factor[c] = scale.value[c] * inverseDeviation[c] / Float(max(1, rows)) }
+                        let n = Float(rows)
+                        for row in 0..<rows {
+                            let base = row * features
+                            for c in 0..<features {
+                                dx[base + c] = factor[c] * (n * dx[base + c] - sums[c] - xHat[base + c] * sumsOfProducts[c])
+                            }
+                        }
+                    }
+                }
             }
-            scale.gradient[column] += sumGradientX
-            shift.gradient[column] += sumGradient
-            let factor = scale.value[column] * inverseDeviation[column] / Float(n)
-            for row in 0..<n {
-                let index = row * features + column
-                inputGradient.values[index] = factor * (Float(n) * gradient.values[index] - sumGradient
-                    - normalised.values[index] * sumGradientX)
-            }
+        }
+        for c in 0..<features {
+            scale.gradient[c] += sumsOfProducts[c]
+            shift.gradient[c] += sums[c]
         }
         return inputGradient
     }
 }
 
+/// max(0, x), into a buffer reused across batches.
 public final class ReLU: Layer {
     private var output = Batch(zeros: 0, 0)
     private var inputGradient = Batch(zeros: 0, 0)
@@ -208,14 +254,28 @@ public final class ReLU: Layer {
     public var parameters: [Parameter] { [] }
 
     public func forward(_ input: Batch, training: Bool) -> Batch {
-        output = input
-        for index in output.values.indices where output.values[index] < 0 { output.values[index] = 0 }
+        if output.values.count != input.values.count { output = input }
+        output.rows = input.rows
+        output.columns = input.columns
+        input.values.withUnsafeBufferPointer { x in
+            output.values.withUnsafeMutableBufferPointer { y in
+                for index in 0..<x.count { y[index] = max(0, x[index]) }
+            }
+        }
         return output
     }
 
     public func backward(_ gradient: Batch) -> Batch {
-        inputGradient = gradient
-        for index in inputGradient.values.indices where output.values[index] <= 0 { inputGradient.values[index] = 0 }
+        if inputGradient.values.count != gradient.values.count { inputGradient = gradient }
+        inputGradient.rows = gradient.rows
+        inputGradient.columns = gradient.columns
+        gradient.values.withUnsafeBufferPointer { dy in
+            output.values.withUnsafeBufferPointer { y in
+                inputGradient.values.withUnsafeMutableBufferPointer { dx in
+                    for index in 0..<dy.count { dx[index] = y[index] > 0 ? dy[index] : 0 }
+                }
+            }
+        }
         return inputGradient
     }
 }
@@ -226,6 +286,7 @@ public final class Dropout: Layer {
     public var rate: Float
     private var mask: [Float] = []
     private var output = Batch(zeros: 0, 0)
+    private var inputGradient = Batch(zeros: 0, 0)
     private var random: SeededRandom
 
     public init(rate: Float, seed: UInt64) {
@@ -238,20 +299,23 @@ public final class Dropout: Layer {
     public func forward(_ input: Batch, training: Bool) -> Batch {
         guard training, rate > 0 else { mask = []; return input }
         let keep = 1 - rate
-        if mask.count != input.values.count { mask = [Float](repeating: 0, count: input.values.count) }
-        output = input
+        if mask.count != input.values.count { mask = [Float](repeating: 0, count: input.values.count); output = input }
+        output.rows = input.rows
+        output.columns = input.columns
         for index in mask.indices {
             mask[index] = Float(random.unit()) < keep ? 1 / keep : 0
-            output.values[index] *= mask[index]
+            output.values[index] = input.values[index] * mask[index]
         }
         return output
     }
 
     public func backward(_ gradient: Batch) -> Batch {
         guard !mask.isEmpty else { return gradient }
-        var result = gradient
-        for index in result.values.indices { result.values[index] *= mask[index] }
-        return result
+        if inputGradient.values.count != gradient.values.count { inputGradient = gradient }
+        inputGradient.rows = gradient.rows
+        inputGradient.columns = gradient.columns
+        for index in mask.indices { inputGradient.values[index] = gradient.values[index] * mask[index] }
+        return inputGradient
     }
 }
 

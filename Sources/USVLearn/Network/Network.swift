@@ -44,7 +44,9 @@ public enum Loss: Sendable {
     }
 }
 
-/// Adam (TensorFlow's defaults: β1 0.9, β2 0.999, ε 1e-7) or plain SGD; optional L2 on weights.
+/// Adam in Keras's form (β1 0.9, β2 0.999, ε 1e-7: the step size carries the bias corrections, ε is added to
+/// √v unscaled), or plain SGD; optional L2 on weights. Keras's form is what the paper's networks were trained
+/// with, and one step from the same state gives the same weights (test `TensorFlowParityTests`).
 public struct Optimizer: Sendable {
     public enum Kind: Sendable { case adam, sgd }
     public var kind: Kind
@@ -61,23 +63,33 @@ public struct Optimizer: Sendable {
         self.l2 = l2
     }
 
+    /// Applies one step from the accumulated gradients and zeroes them.
     public mutating func apply(to parameters: [Parameter]) {
         step += 1
-        let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(beta2, Float(step))
+        let t = Double(step)
+        let stepSize = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        let (beta1, beta2, epsilon, l2, rate, kind) = (beta1, beta2, epsilon, l2, learningRate, kind)
         for parameter in parameters {
-            for index in parameter.value.indices {
-                let gradient = parameter.gradient[index] + l2 * parameter.value[index]
-                switch kind {
-                case .sgd:
-                    parameter.value[index] -= learningRate * gradient
-                case .adam:
-                    parameter.firstMoment[index] = beta1 * parameter.firstMoment[index] + (1 - beta1) * gradient
-                    parameter.secondMoment[index] = beta2 * parameter.secondMoment[index] + (1 - beta2) * gradient * gradient
-                    let mHat = parameter.firstMoment[index] / correction1
-                    let vHat = parameter.secondMoment[index] / correction2
-                    parameter.value[index] -= learningRate * mHat / (vHat.squareRoot() + epsilon)
+            let count = parameter.value.count
+            parameter.value.withUnsafeMutableBufferPointer { value in
+                parameter.gradient.withUnsafeMutableBufferPointer { gradient in
+                    parameter.firstMoment.withUnsafeMutableBufferPointer { m in
+                        parameter.secondMoment.withUnsafeMutableBufferPointer { v in
+                            for index in 0..<count {
+                                let g = gradient[index] + l2 * value[index]
+                                gradient[index] = 0
+                                switch kind {
+                                case .sgd:
+                                    value[index] -= rate * g
+                                case .adam:
+                                    m[index] += (g - m[index]) * (1 - beta1)
+                                    v[index] += (g * g - v[index]) * (1 - beta2)
+                                    value[index] -= stepSize * m[index] / (v[index].squareRoot() + epsilon)
+                                }
+                            }
+                        }
+                    }
                 }
-                parameter.gradient[index] = 0
             }
         }
     }
@@ -96,8 +108,10 @@ public final class Sequential: @unchecked Sendable {
         layers.reduce(input) { $1.forward($0, training: training) }
     }
 
-    public func backward(_ gradient: Batch) {
-        _ = layers.reversed().reduce(gradient) { $1.backward($0) }
+    /// Back-propagates dLoss/dOutput, accumulating parameter gradients; returns dLoss/dInput.
+    @discardableResult
+    public func backward(_ gradient: Batch) -> Batch {
+        layers.reversed().reduce(gradient) { $1.backward($0) }
     }
 
     public func zeroGradients() {

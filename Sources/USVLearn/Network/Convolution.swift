@@ -1,0 +1,220 @@
+import CBLAS
+import Foundation
+
+/// The shape of one sample in channel-last order (height × width × channels, TensorFlow's NHWC without N).
+/// A batch of images is a `Batch` with one flattened image per row, so flattening costs nothing.
+public struct ImageShape: Sendable, Hashable, CustomStringConvertible {
+    public var height: Int
+    public var width: Int
+    public var channels: Int
+
+    public init(height: Int, width: Int, channels: Int) {
+        self.height = height
+        self.width = width
+        self.channels = channels
+    }
+
+    public var count: Int { height * width * channels }
+    public var description: String { "\(height)×\(width)×\(channels)" }
+}
+
+/// TensorFlow's SAME padding along one axis: the output has ⌈size / stride⌉ positions and the padding is split
+/// with the smaller half before.
+func samePadding(size: Int, kernel: Int, stride: Int) -> (output: Int, before: Int) {
+    let output = (size + stride - 1) / stride
+    let total = max(0, (output - 1) * stride + kernel - size)
+    return (output, total / 2)
+}
+
+/// C (m × n, leading dimension ldc) = op(A)·op(B) + beta·C on raw pointers, row-major.
+func sgemm(_ transposeA: Bool, _ transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+           _ b: UnsafePointer<Float>, _ ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    guard m > 0, n > 0, k > 0 else { return }
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// 2-D convolution with SAME padding, any kernel size and stride, as TensorFlow's `Conv2D(padding="same")`:
+/// the kernel is stored in TensorFlow's layout (kernel height, kernel width, input channels, filters), so
+/// weights move between the two unchanged. Computed as im2col + one sgemm per chunk of samples (the column
+/// buffer stays near 64 MB whatever the batch), backward as sgemm + col2im. A 1-D convolution over vectors is
+/// the same layer with height 1 (`Conv2D.oneDimensional`).
+public final class Conv2D: Layer {
+    public let input: ImageShape
+    public let output: ImageShape
+    public let kernelSize: (height: Int, width: Int)
+    public let stride: (y: Int, x: Int)
+    public let kernel: Parameter
+    public let bias: Parameter?
+    /// The first layer of a network needs no gradient for its input (the data): skipping it saves a col2im.
+    public var computesInputGradient = true
+    private let padding: (top: Int, left: Int)
+    private var heldInput = Batch(zeros: 0, 0)
+    private var outputBatch = Batch(zeros: 0, 0)
+    private var inputGradient = Batch(zeros: 0, 0)
+    private var columns: [Float] = []
+    private var columnGradient: [Float] = []
+
+    /// He-normal (truncated) initial weights, as the paper's networks; `bias` off when batch norm follows.
+    public init(input: ImageShape, filters: Int, kernel: (height: Int, width: Int), stride: (y: Int, x: Int), bias: Bool,
+                random: inout SeededRandom) {
+        self.input = input
+        kernelSize = kernel
+        self.stride = stride
+        let vertical = samePadding(size: input.height, kernel: kernel.height, stride: stride.y)
+        let horizontal = samePadding(size: input.width, kernel: kernel.width, stride: stride.x)
+        output = ImageShape(height: vertical.output, width: horizontal.output, channels: filters)
+        padding = (vertical.before, horizontal.before)
+        let fanIn = kernel.height * kernel.width * input.channels
+        let deviation = (2 / Double(fanIn)).squareRoot() / 0.879_625_661_034_239_78
+        self.kernel = Parameter((0..<(fanIn * filters)).map { _ in Float(random.truncatedNormal() * deviation) })
+        self.bias = bias ? Parameter([Float](repeating: 0, count: filters)) : nil
+    }
+
+    /// A 1-D convolution over `length` positions of `channels` values (height 1), SAME padding.
+    public static func oneDimensional(length: Int, channels: Int, filters: Int, kernel: Int, stride: Int, bias: Bool,
+                                      random: inout SeededRandom) -> Conv2D {
+        Conv2D(input: ImageShape(height: 1, width: length, channels: channels), filters: filters, kernel: (1, kernel),
+               stride: (1, stride), bias: bias, random: &random)
+    }
+
+    public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
+
+    private var patch: Int { kernelSize.height * kernelSize.width * input.channels }
+    private var positions: Int { output.height * output.width }
+
+    /// Samples per im2col chunk: about 16 M floats of columns, at least one sample.
+    private var chunk: Int { max(1, (16 << 20) / max(1, positions * patch)) }
+
+    public func forward(_ batch: Batch, training: Bool) -> Batch {
+        let samples = batch.rows, outputCount = output.count
+        if training { heldInput = batch }
+        if outputBatch.rows != samples { outputBatch = Batch(zeros: samples, outputCount) }
+        let filters = output.channels, patch = patch, positions = positions
+        batch.values.withUnsafeBufferPointer { x in
+            outputBatch.values.withUnsafeMutableBufferPointer { y in
+                kernel.value.withUnsafeBufferPointer { w in
+                    guard let x = x.baseAddress, let y = y.baseAddress, let w = w.baseAddress else { return }
+                    for first in Swift.stride(from: 0, to: samples, by: chunk) {
+                        let count = min(chunk, samples - first)
+                        let rows = count * positions
+                        if columns.count < rows * patch { columns = [Float](repeating: 0, count: min(samples, chunk) * positions * patch) }
+                        columns.withUnsafeMutableBufferPointer { cols in
+                            guard let cols = cols.baseAddress else { return }
+                            for sample in 0..<count { im2col(x + (first + sample) * input.count, into: cols + sample * positions * patch) }
+                            sgemm(false, false, m: rows, n: filters, k: patch, cols, patch, w, filters, beta: 0,
+                                  y + first * outputCount, filters)
+                        }
+                    }
+                }
+                if let bias {
+                    for position in 0..<(samples * positions) {
+                        for filter in 0..<filters { y[position * filters + filter] += bias.value[filter] }
+                    }
+                }
+            }
+        }
+        return outputBatch
+    }
+
+    public func backward(_ gradient: Batch) -> Batch {
+        let samples = gradient.rows, outputCount = output.count
+        let filters = output.channels, patch = patch, positions = positions
+        if computesInputGradient, inputGradient.rows != samples { inputGradient = Batch(zeros: samples, input.count) }
+        heldInput.values.withUnsafeBufferPointer { x in
+            gradient.values.withUnsafeBufferPointer { dy in
+                kernel.value.withUnsafeBufferPointer { w in
+                    kernel.gradient.withUnsafeMutableBufferPointer { dw in
+                        inputGradient.values.withUnsafeMutableBufferPointer { dx in
+                            guard let x = x.baseAddress, let dy = dy.baseAddress, let w = w.baseAddress, let dw = dw.baseAddress else { return }
+                            for first in Swift.stride(from: 0, to: samples, by: chunk) {
+                                let count = min(chunk, samples - first)
+                                let rows = count * positions
+                                if columns.count < rows * patch { columns = [Float](repeating: 0, count: min(samples, chunk) * positions * patch) }
+                                columns.withUnsafeMutableBufferPointer { cols in
+                                    guard let cols = cols.baseAddress else { return }
+                                    for sample in 0..<count { im2col(x + (first + sample) * input.count, into: cols + sample * positions * patch) }
+                                    // dW += colsᵀ · dY
+                                    sgemm(true, false, m: patch, n: filters, k: rows, cols, patch, dy + first * outputCount, filters,
+                                          beta: 1, dw, filters)
+                                }
+                                guard computesInputGradient, let dx = dx.baseAddress else { continue }
+                                if columnGradient.count < rows * patch {
+                                    columnGradient = [Float](repeating: 0, count: min(samples, chunk) * positions * patch)
+                                }
+                                columnGradient.withUnsafeMutableBufferPointer { dcols in
+                                    guard let dcols = dcols.baseAddress else { return }
+                                    // dCols = dY · Wᵀ, then scattered back onto the input positions.
+                                    sgemm(false, true, m: rows, n: patch, k: filters, dy + first * outputCount, filters, w, filters,
+                                          beta: 0, dcols, patch)
+                                    for sample in 0..<count {
+                                        col2im(dcols + sample * positions * patch, into: dx + (first + sample) * input.count)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if let bias {
+                for position in 0..<(samples * positions) {
+                    for filter in 0..<filters { bias.gradient[filter] += gradient.values[position * filters + filter] }
+                }
+            }
+        }
+        heldInput = Batch(zeros: 0, 0)
+        return inputGradient
+    }
+
+    /// One sample's patches as rows (output position) × columns (kernel row, kernel column, channel), zeros
+    /// where the kernel hangs over the padded edge. Consecutive kernel columns are consecutive in a
+    /// channel-last image, so each kernel row is one contiguous copy.
+    private func im2col(_ image: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
+        let (height, width, channels) = (input.height, input.width, input.channels)
+        let (kh, kw) = kernelSize
+        var row = cols
+        for oy in 0..<output.height {
+            for ox in 0..<output.width {
+                let top = oy * stride.y - padding.top, left = ox * stride.x - padding.left
+                let firstColumn = max(0, -left), endColumn = min(kw, width - left)
+                for ky in 0..<kh {
+                    let target = row + ky * kw * channels
+                    let iy = top + ky
+                    guard iy >= 0, iy < height, firstColumn < endColumn else {
+                        target.update(repeating: 0, count: kw * channels)
+                        continue
+                    }
+                    if firstColumn > 0 { target.update(repeating: 0, count: firstColumn * channels) }
+                    target.advanced(by: firstColumn * channels).update(
+                        from: image + ((iy * width + left + firstColumn) * channels), count: (endColumn - firstColumn) * channels)
+                    if endColumn < kw {
+                        target.advanced(by: endColumn * channels).update(repeating: 0, count: (kw - endColumn) * channels)
+                    }
+                }
+                row += patch
+            }
+        }
+    }
+
+    /// The adjoint of `im2col`: adds each patch row's gradient onto the input positions it was read from.
+    private func col2im(_ cols: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+        let (height, width, channels) = (input.height, input.width, input.channels)
+        let (kh, kw) = kernelSize
+        image.update(repeating: 0, count: input.count)
+        var row = cols
+        for oy in 0..<output.height {
+            for ox in 0..<output.width {
+                let top = oy * stride.y - padding.top, left = ox * stride.x - padding.left
+                let firstColumn = max(0, -left), endColumn = min(kw, width - left)
+                for ky in 0..<kh {
+                    let iy = top + ky
+                    guard iy >= 0, iy < height, firstColumn < endColumn else { continue }
+                    let source = row + ky * kw * channels + firstColumn * channels
+                    let target = image + ((iy * width + left + firstColumn) * channels)
+                    for index in 0..<((endColumn - firstColumn) * channels) { target[index] += source[index] }
+                }
+                row += patch
+            }
+        }
+    }
+}
