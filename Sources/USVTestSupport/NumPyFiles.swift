@@ -48,11 +48,11 @@ public enum NumPyFiles {
 }
 
 /// The Python peer environment (`.build-py/`, made by `Benchmarks/peers/setup.sh`), or nil with the reason
-/// when PyPI cannot be reached.
-public func peerPython() -> Result<String, PeerUnavailable> {
+/// when PyPI cannot be reached. `extras` are optional groups of `setup.sh` (`tensorflow`).
+public func peerPython(with extras: [String] = []) -> Result<String, PeerUnavailable> {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [repositoryRoot() + "/Benchmarks/peers/setup.sh"]
+    process.arguments = [repositoryRoot() + "/Benchmarks/peers/setup.sh"] + extras
     process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot())
     let output = Pipe()
     let errors = Pipe()

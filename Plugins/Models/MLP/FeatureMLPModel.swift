@@ -43,20 +43,11 @@ public struct FeatureMLPModel: ModelPlugin {
                                                seed: seed, random: &random)
 
         let x = Batch(rows: samples.x.rows, columns: samples.x.columns, values: samples.x.values.map(Float.init))
-        let counts = (0..<samples.classes).map { label in samples.labels.filter { $0 == label }.count }
-        let loss: Loss
-        if samples.classes == 2 {
-            loss = .binaryCrossEntropy(positive: Float(counts[0]) / Float(max(1, counts[1])), negative: 1)
-        } else {
-            let total = Float(samples.labels.count)
-            loss = .categoricalCrossEntropy(weights: counts.map { total / Float(samples.classes * max(1, $0)) })
-        }
-        var stage1 = Optimizer(.adam, learningRate: rate1)
-        network.train(x, labels: samples.labels, loss: loss, optimizer: &stage1, epochs: epochs1, batchSize: batchSize, random: &random)
-        for dropout in dropouts { dropout.rate = dropoutRate }
-        var stage2 = Optimizer(.adam, learningRate: rate2)
-        network.train(x, labels: samples.labels, loss: loss, optimizer: &stage2, epochs: epochs2, batchSize: batchSize, random: &random)
-        return FittedMLP(network: network, classes: samples.classes)
+        let stages = [TrainingStage(epochs: epochs1, learningRate: rate1, dropout: 0),
+                      TrainingStage(epochs: epochs2, learningRate: rate2, dropout: dropoutRate)]
+        network.train(x, labels: samples.labels, loss: .classWeighted(labels: samples.labels, classes: samples.classes), stages: stages,
+                      dropouts: dropouts, batchSize: batchSize, random: &random)
+        return FittedNetwork(network: network, classes: samples.classes)
     }
 }
 
@@ -84,54 +75,7 @@ extension FeatureMLPModel {
         var random = SeededRandom(seed: 0)
         let (network, _) = Self.network(inputs: features, hidden: try parameters.int("hidden"), depth: try parameters.int("layers"),
                                         classes: classes, seed: 0, random: &random)
-        for (index, layer) in network.layers.enumerated() {
-            for (position, parameter) in layer.parameters.enumerated() {
-                parameter.value = try arrays.require("layer\(index)/parameter\(position)", count: parameter.value.count).map(Float.init)
-            }
-            if let normalisation = layer as? BatchNormalization {
-                try normalisation.restoreStatistics(
-                    mean: arrays.require("layer\(index)/running-mean", count: normalisation.features).map(Float.init),
-                    variance: arrays.require("layer\(index)/running-variance", count: normalisation.features).map(Float.init))
-            }
-        }
-        return FittedMLP(network: network, classes: classes)
-    }
-}
-
-/// A trained MLP: class probabilities.
-public struct FittedMLP: FittedModel {
-    public let network: Sequential
-    public let classes: Int
-    public var scoresAreProbabilities: Bool { true }
-
-    public func exportArrays() -> [String: NamedArray] {
-        var arrays: [String: NamedArray] = [:]
-        for (index, layer) in network.layers.enumerated() {
-            for (position, parameter) in layer.parameters.enumerated() {
-                arrays["layer\(index)/parameter\(position)"] = NamedArray(parameter.value.map(Double.init), shape: [parameter.value.count])
-            }
-            if let normalisation = layer as? BatchNormalization {
-                arrays["layer\(index)/running-mean"] = NamedArray(normalisation.runningMean.map(Double.init), shape: [normalisation.features])
-                arrays["layer\(index)/running-variance"] = NamedArray(normalisation.runningVariance.map(Double.init), shape: [normalisation.features])
-            }
-        }
-        return arrays
-    }
-
-    public func scores(_ x: DesignMatrix) -> [Double] {
-        let logits = network.predictLogits(Batch(rows: x.rows, columns: x.columns, values: x.values.map(Float.init)))
-        if classes == 2 {
-            return logits.values.flatMap { z -> [Double] in
-                let p = 1 / (1 + exp(-Double(z)))
-                return [1 - p, p]
-            }
-        }
-        return (0..<x.rows).flatMap { row -> [Double] in
-            let slice = logits.values[(row * classes)..<((row + 1) * classes)].map(Double.init)
-            let largest = slice.max() ?? 0
-            let exponentials = slice.map { exp($0 - largest) }
-            let sum = exponentials.reduce(0, +)
-            return exponentials.map { $0 / sum }
-        }
+        try network.restore(arrays)
+        return FittedNetwork(network: network, classes: classes)
     }
 }

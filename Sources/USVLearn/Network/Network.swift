@@ -121,7 +121,7 @@ public final class Sequential: @unchecked Sendable {
     /// Trains for `epochs` over `x`/`labels` in seeded mini-batches; returns the mean loss per epoch.
     @discardableResult
     public func train(_ x: Batch, labels: [Int], loss: Loss, optimizer: inout Optimizer, epochs: Int, batchSize: Int,
-                      random: inout SeededRandom) -> [Float] {
+                      random: inout SeededRandom, augment: ((inout Batch, inout SeededRandom) -> Void)? = nil) -> [Float] {
         var history: [Float] = []
         var batch = Batch(zeros: 0, x.columns)
         for _ in 0..<epochs {
@@ -137,6 +137,7 @@ public final class Sequential: @unchecked Sendable {
                     batch.values.replaceSubrange((row * x.columns)..<((row + 1) * x.columns),
                                                  with: x.values[(index * x.columns)..<((index + 1) * x.columns)])
                 }
+                augment?(&batch, &random)
                 let logits = forward(batch, training: true)
                 let (value, gradient) = loss.evaluate(logits, labels: indices.map { labels[$0] })
                 backward(gradient)
