@@ -66,15 +66,16 @@ let package = Package(
         .target(name: "USVIngest", dependencies: [
             "USVCore", "USVCatalog", "USVSignal", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
-        // The learning engine: linear algebra on OpenBLAS, protocols, metrics, evaluation.
+        // The learning engine: linear algebra on OpenBLAS, protocols, metrics, evaluation, networks. Its loops
+        // (im2col, batch norm, Adam) are optimised in debug builds too, so that the tests train real networks.
         .target(name: "USVLearn", dependencies: ["USVCore", "CBLAS", .product(name: "Crypto", package: "swift-crypto")],
-                swiftSettings: swiftSettings),
+                swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Conformance checkers and fixture generators that every plugin's tests call.
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
             "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFormatMAT", "USVFormatTables", "USVFormatAnnotations", "USVFormatNumPy", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
-            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVModelRidge", "USVModelSVM", "USVModelMLP", "USVDataSetSynth",
+            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVModelRidge", "USVModelSVM", "USVModelMLP", "USVModelCNN", "USVModelSemiConv", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
             "USVCore", "USVCatalog", "USVSignal", "USVIngest", "USVLearn", "USVBuiltins",
@@ -102,6 +103,8 @@ let package = Package(
         plugin("USVModelRidge", path: "Plugins/Models/Ridge", dependencies: ["USVLearn"]),
         plugin("USVModelSVM", path: "Plugins/Models/SVM", dependencies: ["USVLearn"]),
         plugin("USVModelMLP", path: "Plugins/Models/MLP", dependencies: ["USVLearn"]),
+        plugin("USVModelCNN", path: "Plugins/Models/CNN", dependencies: ["USVLearn"]),
+        plugin("USVModelSemiConv", path: "Plugins/Models/SemiConv", dependencies: ["USVLearn"]),
         plugin("USVDataSetSynth", path: "Plugins/DataSets/Synth", dependencies: ["USVSignal", "CArchive"]),
 
         // Tests: one target per module.
@@ -130,6 +133,8 @@ let package = Package(
         tests("USVModelRidge"),
         tests("USVModelSVM", dependencies: ["USVModelRidge"]),
         tests("USVModelMLP"),
+        tests("USVModelCNN", dependencies: ["USVModelRidge", "USVModelSVM"]),
+        tests("USVModelSemiConv"),
         tests("USVDataSetDonders", dependencies: ["USVDataSetSynth"]),
         // Ingest end to end on the synthetic twin, with the real plugins from the builtin registry.
         tests("USVIngest", dependencies: ["USVBuiltins", "USVCatalog", "USVDataSetSynth", "USVFormatMAT", "usv"]),

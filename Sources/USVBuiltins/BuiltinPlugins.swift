@@ -13,8 +13,10 @@ import USVFormatMAT
 import USVFormatNumPy
 import USVFormatPNG
 import USVFormatTables
+import USVModelCNN
 import USVModelMLP
 import USVModelRidge
+import USVModelSemiConv
 import USVModelSVM
 
 /// Every plugin this build ships, in one list. A test checks that each folder under `Plugins/` is here.
@@ -40,6 +42,11 @@ public enum BuiltinPlugins {
         RidgeClassifierModel(),
         LinearSVMModel(),
         FeatureMLPModel(),
+        CNNSexClassifier(),
+        CNNStrainClassifier(),
+        CNNAnimalClassifier(),
+        CNNPropertyClassifier(),
+        SemiConvolutionalModel(),
         DondersAdapter(),
         DondersSynthSource(),
     ]

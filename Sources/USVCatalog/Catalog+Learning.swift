@@ -7,7 +7,8 @@ public enum FeatureSource: Sendable, Hashable {
     /// The deposited feature table's values (duration, avgfreq, avgvol, direction, peaks, breaks, broadband,
     /// tremolo, complex) of the deposited USV records: the paper's "features → sex".
     case deposited
-    /// A feature plugin's scalar values stored by `usv ingest` / `usv features`, for detected USVs.
+    /// A feature plugin's values stored by `usv ingest` / `usv features`, for detected USVs; several plugins
+    /// joined by `+` (`feature.extended-24+feature.spectral-vectors`) give the USVs that have all of them.
     case plugin(String)
 }
 
@@ -26,56 +27,63 @@ extension Catalog {
     public func labelledSamples(from source: FeatureSource, task: ModelTask, filter: USVFilter, featureNames fixed: [String]? = nil,
                                 requireLabels: Bool = true, annotator: String? = nil) throws -> LabelledSamples {
         var scoped = filter
-        let plugin: String
+        let plugins: [String]
         switch source {
         case .deposited:
             scoped.source = .deposited
-            plugin = "deposited"
+            plugins = ["deposited"]
         case .plugin(let id):
             scoped.source = .detected
-            plugin = id
+            plugins = id.split(separator: "+").map { String($0).trimmingCharacters(in: .whitespaces) }
         }
+        let plugin = plugins.joined(separator: "+")
         let (condition, arguments) = scoped.sql()
         return try database.read { db in
-            var all = arguments
-            all += [plugin]
-            guard let parameters = try String.fetchOne(db, sql: """
-                SELECT f.parameters \(Self.joins) JOIN features f ON f.usv_id = u.id
-                WHERE \(condition) AND f.plugin = ? AND (f.value IS NOT NULL OR f.vector IS NOT NULL)
-                GROUP BY f.parameters ORDER BY COUNT(*) DESC LIMIT 1
-                """, arguments: all) else {
-                throw USVError.usage("no '\(plugin)' feature values for these USVs; run usv ingest"
-                    + (plugin == "deposited" ? "" : " or usv features --plugin \(plugin)") + " first")
-            }
-            var withParameters = all
-            withParameters += [parameters]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT u.id, a.sex, a.genotype, a.dataset_animal_id, r.archive_member, f.name, f.value, f.vector \(Self.joins)
-                JOIN features f ON f.usv_id = u.id
-                WHERE \(condition) AND f.plugin = ? AND f.parameters = ? ORDER BY u.id, f.name
-                """, arguments: withParameters)
-            var names = Set<String>()
-            var byUSV: [Int64: (sex: Int?, genotype: String?, animal: Int?, archived: Bool, values: [String: Double])] = [:]
+            var scalarNames = Set<String>()
+            var vectorLengths: [String: Set<Int>] = [:]
+            var byUSV: [Int64: (sex: Int?, genotype: String?, animal: Int?, archived: Bool, values: [String: Double], vectors: [String: [Float]])] = [:]
             var order: [Int64] = []
-            for row in rows {
-                let id: Int64 = row["id"]
-                let name: String = row["name"]
-                names.insert(name)
-                if byUSV[id] == nil {
-                    order.append(id)
-                    let member: String? = row["archive_member"]
-                    byUSV[id] = (row["sex"], row["genotype"], row["dataset_animal_id"], !(member ?? "").isEmpty, [:])
+            for plugin in plugins {
+                var all = arguments
+                all += [plugin]
+                guard let parameters = try String.fetchOne(db, sql: """
+                    SELECT f.parameters \(Self.joins) JOIN features f ON f.usv_id = u.id
+                    WHERE \(condition) AND f.plugin = ? AND (f.value IS NOT NULL OR f.vector IS NOT NULL)
+                    GROUP BY f.parameters ORDER BY COUNT(*) DESC LIMIT 1
+                    """, arguments: all) else {
+                    throw USVError.usage("no '\(plugin)' feature values for these USVs; run usv ingest"
+                        + (plugin == "deposited" ? "" : " or usv features --plugin \(plugin)") + " first")
                 }
-                if let value: Double = row["value"] {
-                    byUSV[id]?.values[name] = value
-                } else if let blob: Data = row["vector"] {
-                    names.remove(name)
-                    let vector = blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-                    for (index, element) in vector.enumerated() {
-                        names.insert("\(name)[\(index)]")
-                        byUSV[id]?.values["\(name)[\(index)]"] = Double(element)
+                all += [parameters]
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT u.id, a.sex, a.genotype, a.dataset_animal_id, r.archive_member, f.name, f.value, f.vector \(Self.joins)
+                    JOIN features f ON f.usv_id = u.id
+                    WHERE \(condition) AND f.plugin = ? AND f.parameters = ? ORDER BY u.id, f.name
+                    """, arguments: all)
+                while let row = try rows.next() {
+                    let id: Int64 = row["id"]
+                    let name: String = row["name"]
+                    if byUSV[id] == nil {
+                        order.append(id)
+                        let member: String? = row["archive_member"]
+                        byUSV[id] = (row["sex"], row["genotype"], row["dataset_animal_id"], !(member ?? "").isEmpty, [:], [:])
+                    }
+                    if let value: Double = row["value"] {
+                        scalarNames.insert(name)
+                        byUSV[id]?.values[name] = value
+                    } else if let blob: Data = row["vector"] {
+                        let vector = blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                        vectorLengths[name, default: []].insert(vector.count)
+                        byUSV[id]?.vectors[name] = vector
                     }
                 }
+            }
+            order.sort()
+            // A vector whose length varies between USVs (a raw marginal) is no model input; its fixed-length
+            // resampled form is. Vectors become columns name[0], name[1], … in index order.
+            var names = scalarNames
+            for (name, lengths) in vectorLengths where lengths.count == 1 {
+                for index in 0..<(lengths.first ?? 0) { names.insert("\(name)[\(index)]") }
             }
             let leaking: Set<String> = [.direction, .peaks, .breaks, .broadband].contains(task) ? [task.rawValue, "complex"] : []
             let ordered = names.subtracting(leaking).sorted { lhs, rhs in
@@ -87,6 +95,32 @@ extension Catalog {
             let featureNames = fixed ?? (ordered.filter { $0 != "duration" } + (ordered.contains("duration") ? ["duration"] : []))
             if let fixed, !Set(fixed).isSubset(of: names) {
                 throw USVError.usage("the model reads \(Set(fixed).subtracting(names).sorted()) which '\(plugin)' has not stored for these USVs")
+            }
+            // The columns as runs: a scalar, or consecutive elements of one vector (copied as a slice).
+            var runs: [(name: String, first: Int, count: Int)] = []
+            for featureName in featureNames {
+                let (base, index) = Self.splitIndex(featureName)
+                if index >= 0, vectorLengths[base] != nil, let last = runs.last, last.name == base, last.first + last.count == index {
+                    runs[runs.count - 1].count += 1
+                } else if index >= 0, vectorLengths[base] != nil {
+                    runs.append((base, index, 1))
+                } else {
+                    runs.append((featureName, -1, 1))
+                }
+            }
+            func row(_ entry: (sex: Int?, genotype: String?, animal: Int?, archived: Bool, values: [String: Double], vectors: [String: [Float]])) -> [Double]? {
+                var result: [Double] = []
+                result.reserveCapacity(featureNames.count)
+                for run in runs {
+                    if run.first < 0 {
+                        guard let value = entry.values[run.name] else { return nil }
+                        result.append(value)
+                    } else {
+                        guard let vector = entry.vectors[run.name], run.first + run.count <= vector.count else { return nil }
+                        for index in run.first..<(run.first + run.count) { result.append(Double(vector[index])) }
+                    }
+                }
+                return result
             }
             var values: [Double] = []
             var labels: [Int] = []
@@ -109,7 +143,7 @@ extension Catalog {
                 classNames = animals.map { "animal \($0)" }
             }
             for id in order {
-                guard let entry = byUSV[id], let animal = entry.animal, featureNames.allSatisfy({ entry.values[$0] != nil }) else { continue }
+                guard let entry = byUSV[id], let animal = entry.animal, let columns = row(entry) else { continue }
                 let label: Int?
                 switch task {
                 case .sex: label = entry.sex
@@ -121,7 +155,7 @@ extension Catalog {
                 case .broadband: label = annotations[id].map { $0.broadband > 0 ? 1 : 0 }
                 }
                 guard let label = label ?? (requireLabels ? nil : -1) else { continue }
-                values += featureNames.map { entry.values[$0] ?? 0 }
+                values += columns
                 labels.append(label)
                 groups.append(animal)
                 ids.append(id)

@@ -33,7 +33,7 @@ public struct EvaluationResult: Codable, Sendable {
     public var chance: Double
 }
 
-/// Runs models through protocols: standardisation fitted on each training fold only, the paper's class
+/// Runs models through protocols: standardisation (as the model asks) fitted on each training fold only, the paper's class
 /// balancing by subsampling, and a shuffled-label control on every fold.
 public struct Evaluator: Sendable {
     public var balance: ClassBalance
@@ -80,7 +80,7 @@ public struct Evaluator: Sendable {
             training.labels = random.shuffled(training.labels)
             if training.weights != nil { training.weights = training.classBalancingWeights }
         }
-        let standardizer = Standardizer(fitting: training.x)
+        let standardizer = Standardizer(fitting: training.x, scaling: model.inputScaling)
         training.x = standardizer.apply(training.x)
         let fitted = try model.fit(training, parameters: parameters, seed: seed)
         let testing = standardizer.apply(samples.x.selecting(rows: test))

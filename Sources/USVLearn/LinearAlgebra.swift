@@ -83,6 +83,18 @@ public struct Standardizer: Sendable, Codable {
     public var means: [Double]
     public var deviations: [Double]
 
+    /// Fitted on `x` as `scaling` says: per column, or one mean and deviation for every column.
+    public init(fitting x: DesignMatrix, scaling: InputScaling) {
+        switch scaling {
+        case .perFeature: self.init(fitting: x)
+        case .global:
+            let count = Double(max(1, x.values.count))
+            let mean = x.values.reduce(0, +) / count
+            let deviation = (x.values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / count).squareRoot()
+            self.init(means: [Double](repeating: mean, count: x.columns), deviations: [Double](repeating: deviation, count: x.columns))
+        }
+    }
+
     public init(fitting x: DesignMatrix) {
         var means = [Double](repeating: 0, count: x.columns)
         var squares = [Double](repeating: 0, count: x.columns)

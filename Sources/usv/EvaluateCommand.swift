@@ -27,7 +27,7 @@ struct EvaluateCommand: ParsableCommand {
               usv evaluate --model ridge --task genotype --protocol loao --json > genotype.json --chart genotype.svg
             """)
 
-    @Option(help: "Models, comma-separated: ridge, svm (or plugin ids such as model.ridge).")
+    @Option(help: "Models, comma-separated: ridge, svm, mlp, cnn-sex, cnn-strain, cnn-animal, cnn-property, semiconv-sex (or plugin ids such as model.ridge).")
     var model: String = "ridge,svm"
 
     @Option(help: "sex, genotype, animal, direction, peaks, breaks or broadband.")
@@ -48,7 +48,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Animals held out (heldout protocol), comma-separated data-set ids.")
     var heldOut: String?
 
-    @Option(help: "deposited, or a feature plugin id (default feature.call-properties).")
+    @Option(help: "deposited, or feature plugin ids joined by + (default feature.call-properties; CNNs: feature.dnn-input).")
     var features: String = "feature.call-properties"
 
     @Option(help: "Class balance of the training folds: subsample (the paper), weight, or none.")
@@ -66,7 +66,10 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var catalogOptions: CatalogOptions
 
+    /// Model names without the `model.` prefix work too (cnn-sex, semiconv-sex, …).
     static let shortNames = ["ridge": "model.ridge", "svm": "model.linear-svm", "mlp": "model.mlp"]
+
+    static func modelID(_ name: String) -> String { shortNames[name] ?? (name.contains(".") ? name : "model." + name) }
 
     func run() throws {
         guard let catalog = try catalogOptions.open() else { throw ValidationError("evaluate reads the catalog; drop --no-catalog") }
@@ -86,7 +89,7 @@ struct EvaluateCommand: ParsableCommand {
         let registry = try registry()
         let models = try model.split(separator: ",").map { name -> any ModelPlugin in
             let trimmed = name.trimmingCharacters(in: .whitespaces)
-            return try registry.require((any ModelPlugin).self, id: Self.shortNames[trimmed] ?? trimmed)
+            return try registry.require((any ModelPlugin).self, id: Self.modelID(trimmed))
         }
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter(), annotator: annotator)

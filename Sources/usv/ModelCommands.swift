@@ -52,12 +52,12 @@ struct TrainCommand: ParsableCommand {
         guard let modelTask = ModelTask(rawValue: task) else {
             throw ValidationError("--task must be one of \(ModelTask.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let plugin = try registry().require((any ModelPlugin).self, id: EvaluateCommand.shortNames[model] ?? model)
+        let plugin = try registry().require((any ModelPlugin).self, id: EvaluateCommand.modelID(model))
         let parameters = try parameterOptions.values(for: plugin.descriptor)
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter())
         var training = balance.apply(Array(0..<samples.labels.count), to: samples, seed: seed)
-        let standardizer = Standardizer(fitting: training.x)
+        let standardizer = Standardizer(fitting: training.x, scaling: plugin.inputScaling)
         training.x = standardizer.apply(training.x)
         let fitted = try plugin.fit(training, parameters: parameters, seed: seed)
         let accuracy = ClassificationScore(truth: training.labels, predicted: fitted.predict(training.x), classes: samples.classes)

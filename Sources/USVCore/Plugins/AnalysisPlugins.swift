@@ -61,8 +61,19 @@ public enum ModelTask: String, Codable, Sendable, CaseIterable {
     case sex, genotype, animal, direction, peaks, breaks, broadband
 }
 
+/// How a model's inputs are scaled before training and prediction (fitted on the training samples only).
+public enum InputScaling: String, Codable, Sendable {
+    /// Each feature to mean 0 and deviation 1: scalar features of different units.
+    case perFeature
+    /// One mean and one deviation over all values: images, whose pixels must keep their relative levels (a
+    /// pixel that is rarely on would otherwise be blown up into a spike).
+    case global
+}
+
 /// A classifier run as a registered processor over catalog records.
 public protocol ModelPlugin: Plugin {
+    /// How the caller scales the inputs (default: per feature).
+    static var inputScaling: InputScaling { get }
     /// Tasks the model can be trained for.
     static var tasks: [ModelTask] { get }
     /// The kinds of input it takes: `scalar-features` (a feature plugin's scalars) or `image` (DNN input).
@@ -71,6 +82,11 @@ public protocol ModelPlugin: Plugin {
     func fit(_ samples: LabelledSamples, parameters: ParameterValues, seed: UInt64) throws -> any FittedModel
     /// Rebuilds a trained model from its exported arrays (a model file), for `features` inputs and `classes`.
     func restore(_ arrays: [String: NamedArray], features: Int, classes: Int, parameters: ParameterValues) throws -> any FittedModel
+}
+
+extension ModelPlugin {
+    public static var inputScaling: InputScaling { .perFeature }
+    public var inputScaling: InputScaling { Self.inputScaling }
 }
 
 extension [String: NamedArray] {
