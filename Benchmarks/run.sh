@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # USVKit benchmarks: each measures usv against a peer in the same run and prints both and the ratio.
-# Usage: bash Benchmarks/run.sh [verify|synth|features|ingest|linear|hdf5|all]   (run by `make bench`; needs .build/release/usv)
+# Usage: bash Benchmarks/run.sh [verify|synth|features|ingest|linear|hdf5|cnn|cnn-loao|all]   (run by `make bench`; needs .build/release/usv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USV=${USV:-.build/release/usv}
@@ -99,6 +99,48 @@ bench_linear() {
   rm -rf "$dir"
 }
 
+json_field() { "$1" -c "import json, sys; print(json.loads(sys.argv[1])['$3'])" "$2"; }
+
+bench_cnn() {
+  local py; py=$(bash Benchmarks/peers/setup.sh tensorflow)
+  swift build -c release --product usv-bench > /dev/null
+  printf 'CNN throughput, 100 x 100 inputs, kernels 10,5,3,3,3,3, strides 2,2,1,1,1,1, dense 3 x 120, batch 64, random images,\n'
+  printf 'the same thread count for both (the presets: fast 1 thread, paper 2); OpenBLAS kernels as the environment selects:\n'
+  local name filters threads train infer ours theirs ut ui tt ti
+  for config in "fast 8 1 40 40" "paper 256 2 3 4"; do
+    read -r name filters threads train infer <<< "$config"
+    ours=$(.build/release/usv-bench cnn "$filters" 64 "$threads" "$train" "$infer")
+    theirs=$("$py" Benchmarks/peers/tf_cnn_bench.py --filters "$filters" --batch 64 --threads "$threads" --train-batches "$train" --infer-batches "$infer")
+    ut=$(json_field "$py" "$ours" train_images_per_s); ui=$(json_field "$py" "$ours" infer_images_per_s)
+    tt=$(json_field "$py" "$theirs" train_images_per_s); ti=$(json_field "$py" "$theirs" infer_images_per_s)
+    printf '  %-5s (%3s filters, %s thread(s), OpenBLAS %s): training  usv %7.1f images/s   TensorFlow %7.1f images/s   -> %sx\n' \
+      "$name" "$filters" "$threads" "$(json_field "$py" "$ours" blas_kernels)" "$ut" "$tt" "$(ratio "$ut" "$tt")"
+    printf '  %-5s (%3s filters, %s thread(s)):                   inference usv %7.1f images/s   TensorFlow %7.1f images/s   -> %sx\n' \
+      "$name" "$filters" "$threads" "$ui" "$ti" "$(ratio "$ui" "$ti")"
+  done
+}
+
+# One leave-one-animal-out evaluation of cnn-sex (fast preset) on the paper-scale twin, beside ridge and SVM on the
+# same images, and the random 10-fold split.
+bench_cnn_loao() {
+  local dir="$OUT/cnn-paper"; mkdir -p "$dir"
+  if [ ! -f "$dir/catalog.sqlite" ]; then
+    rm -rf "$dir/twin"
+    "$USV" synth "$dir/twin" --scale paper --seed 1 > /dev/null 2>&1
+    "$USV" ingest "$dir/twin" --catalog "$dir/catalog.sqlite" > /dev/null 2>&1
+  fi
+  local t0 t1 t2 t3 t4
+  t0=$(now); "$USV" features --plugin feature.dnn-input --catalog "$dir/catalog.sqlite" > /dev/null 2>&1; t1=$(now)
+  /usr/bin/time -v "$USV" evaluate --model cnn-sex --features feature.dnn-input --protocol loao --catalog "$dir/catalog.sqlite" \
+    > "$dir/cnn-loao.txt" 2> "$dir/cnn-loao.time"; t2=$(now)
+  "$USV" evaluate --model ridge,svm --features feature.dnn-input --protocol loao --catalog "$dir/catalog.sqlite" > "$dir/linear-loao.txt" 2>/dev/null; t3=$(now)
+  "$USV" evaluate --model cnn-sex --features feature.dnn-input --protocol kfold --folds 10 --seed 0 --catalog "$dir/catalog.sqlite" \
+    > "$dir/cnn-kfold.txt" 2>/dev/null; t4=$(now)
+  printf 'cnn-sex (fast) on the paper-scale twin: DNN inputs %.1f s; leave-one-animal-out %.1f s (peak RSS %s kB); ridge + SVM %.1f s; random 10-fold %.1f s\n' \
+    "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$(peak_kb "$dir/cnn-loao.time")" "$(elapsed "$t2" "$t3")" "$(elapsed "$t3" "$t4")"
+  grep -E "mean|shuffled" "$dir/cnn-loao.txt" "$dir/linear-loao.txt" "$dir/cnn-kfold.txt" | sed 's/^/  /'
+}
+
 bench_hdf5() {
   local py; py=$(bash Benchmarks/peers/setup.sh)
   local dir="$OUT/hdf5-paper"; rm -rf "$dir"; mkdir -p "$dir"
@@ -145,6 +187,8 @@ case "$what" in
   ingest) bench_ingest ;;
   linear) bench_linear ;;
   hdf5) bench_hdf5 ;;
-  all) bench_verify; bench_synth; bench_features; bench_ingest; bench_linear; bench_hdf5 ;;
-  *) echo "usage: $0 [verify|synth|features|ingest|linear|hdf5|all]" >&2; exit 2 ;;
+  cnn) bench_cnn ;;
+  cnn-loao) bench_cnn_loao ;;
+  all) bench_verify; bench_synth; bench_features; bench_ingest; bench_linear; bench_hdf5; bench_cnn; bench_cnn_loao ;;
+  *) echo "usage: $0 [verify|synth|features|ingest|linear|hdf5|cnn|cnn-loao|all]" >&2; exit 2 ;;
 esac

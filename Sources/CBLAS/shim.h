@@ -11,3 +11,6 @@ int dpotrs_(char *uplo, blasint *n, blasint *nrhs, double *a, blasint *lda, doub
 /// Number of threads OpenBLAS uses; wrapped so Swift never touches OpenBLAS's globals directly.
 static inline void usv_blas_set_threads(int n) { openblas_set_num_threads(n); }
 static inline int usv_blas_get_threads(void) { return openblas_get_num_threads(); }
+
+/// Name of the kernel family OpenBLAS chose for this CPU ("Haswell", "Zen", "SkylakeX", …).
+static inline const char *usv_blas_core_name(void) { return openblas_get_corename(); }

@@ -7,6 +7,9 @@ public enum LinearAlgebra {
     /// Number of threads OpenBLAS may use (the engine never adds its own threads on top of it).
     public static func setThreads(_ count: Int) { usv_blas_set_threads(Int32(max(1, count))) }
 
+    /// The kernel family OpenBLAS chose for this CPU (or `OPENBLAS_CORETYPE` forced), for benchmark reports.
+    public static var blasCoreName: String { usv_blas_core_name().map { String(cString: $0) } ?? "unknown" }
+
     /// C = Aᵀ·A (columns × columns, symmetric, full) for a row-major A (rows × columns).
     public static func gram(_ a: DesignMatrix) -> [Double] {
         var c = [Double](repeating: 0, count: a.columns * a.columns)

@@ -48,7 +48,7 @@ func syntheticCallImages(animals: Int, callsPerAnimal: Int, seed: UInt64) -> Lab
     /// A small member of the family for 32 × 32 images (the fast preset's shape is for 100 × 100).
     func parameters(_ overrides: [String: String] = [:]) throws -> ParameterValues {
         try ParameterValues(defaultsOf: CNNSexClassifier.descriptor, overrides: [
-            "filters": "8", "kernels": "5,3,3", "strides": "2,1,1", "dense": "32,32", "epochs": "8,3,1",
+            "filters": "8", "kernels": "5,3,3", "strides": "2,1,1", "dense": "32,32", "epochs": "8,3,1", "minimum-steps": "0,0,0",
             "height": "32", "width": "32", "threads": "1", "batch": "16",
         ].merging(overrides) { $1 })
     }
@@ -66,6 +66,11 @@ func syntheticCallImages(animals: Int, callsPerAnimal: Int, seed: UInt64) -> Lab
         let paper = try CNNSettings(try ParameterValues(defaultsOf: CNNSexClassifier.descriptor, overrides: ["preset": "paper"]),
                                     features: 10_000, classes: 2)
         #expect(paper.architecture.convolutions.allSatisfy { $0.filters == 256 })
+        #expect(paper.stages(forSamples: 100) == paper.stages)
+        // The fast preset raises its 2/1/1 epochs to 300/100/50 steps on 640 samples (10 batches of 64).
+        let fast = try CNNSettings(try ParameterValues(defaultsOf: CNNSexClassifier.descriptor), features: 10_000, classes: 2)
+        #expect(fast.stages(forSamples: 640).map(\.epochs) == [30, 10, 5])
+        #expect(fast.stages(forSamples: 64_000).map(\.epochs) == [2, 1, 1])
         #expect(paper.stages == [TrainingStage(epochs: 40, learningRate: 1e-3, dropout: 0), TrainingStage(epochs: 25, learningRate: 1e-4, dropout: 0.5),
                                  TrainingStage(epochs: 25, learningRate: 1e-5, dropout: 0.7)])
         // 100 × 100 → 50 → 25 → 25 … with 256 filters: 160,000 values into the first dense layer.

@@ -10,7 +10,15 @@ struct CNNSettings {
     var augment: Bool
     var threads: Int
 
-    static let presets: [String: (filters: Int, epochs: String)] = ["paper": (256, "40,25,25"), "fast": (16, "6,3,2")]
+    /// Stage epochs are raised, where needed, to give each stage at least this many Adam steps: a small data
+    /// set still trains, a large one is not over-trained.
+    var minimumSteps: [Int]
+
+    /// BLAS threads: the fast preset's matrix products are too small to share (OpenBLAS's second thread only
+    /// spins and yields), the paper's are large.
+    static let presets: [String: (filters: Int, epochs: String, minimumSteps: String, threads: Int)] = [
+        "paper": (256, "40,25,25", "0,0,0", 0), "fast": (8, "2,1,1", "300,100,50", 1),
+    ]
 
     init(_ parameters: ParameterValues, features: Int, classes: Int) throws {
         let presetName = parameters["preset"] ?? "fast"
@@ -39,11 +47,26 @@ struct CNNSettings {
         let epochs = parameters["epochs"].map { $0 == "preset" ? preset.epochs : $0 } ?? preset.epochs
         stages = try TrainingStage.parse(epochs: epochs, learningRates: parameters["learning-rates"] ?? "",
                                          dropouts: parameters["dropouts"] ?? "")
+        let steps = parameters["minimum-steps"].map { $0 == "preset" ? preset.minimumSteps : $0 } ?? preset.minimumSteps
+        minimumSteps = steps.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard minimumSteps.count == stages.count, minimumSteps.allSatisfy({ $0 >= 0 }) else {
+            throw USVError.usage("cnn: minimum-steps '\(steps)' must list one whole number ≥ 0 per training stage")
+        }
         batch = try parameters.int("batch")
         guard batch > 1 else { throw USVError.usage("cnn: batch must be at least 2 (batch norm needs a spread)") }
         guard let augment = Bool(parameters["augment"] ?? "true") else { throw USVError.usage("cnn: augment must be true or false") }
         self.augment = augment
-        let requested = try parameters.int("threads")
+        let requested = parameters["threads"].flatMap { $0 == "preset" ? preset.threads : Int($0) } ?? preset.threads
         threads = requested > 0 ? requested : ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    /// The stages for `samples` training samples, epochs raised to reach the minimum steps.
+    func stages(forSamples samples: Int) -> [TrainingStage] {
+        let batchesPerEpoch = max(1, (samples + batch - 1) / batch)
+        return zip(stages, minimumSteps).map { stage, steps in
+            var raised = stage
+            raised.epochs = max(stage.epochs, (steps + batchesPerEpoch - 1) / batchesPerEpoch)
+            return raised
+        }
     }
 }

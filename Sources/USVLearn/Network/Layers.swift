@@ -126,8 +126,6 @@ public final class BatchNormalization: Layer {
     public let fusedReLU: Bool
     private var normalised: [Float] = []
     private var inverseDeviation: [Float]
-    private var sums: [Float]
-    private var sumsOfProducts: [Float]
     private var output = Batch(zeros: 0, 0)
     private var inputGradient = Batch(zeros: 0, 0)
 
@@ -139,8 +137,6 @@ public final class BatchNormalization: Layer {
         runningMean = [Float](repeating: 0, count: features)
         runningVariance = [Float](repeating: 1, count: features)
         inverseDeviation = runningMean
-        sums = runningMean
-        sumsOfProducts = runningMean
     }
 
     public var parameters: [Parameter] { [scale, shift] }
@@ -155,21 +151,26 @@ public final class BatchNormalization: Layer {
     }
 
     public func forward(_ input: Batch, training: Bool) -> Batch {
-        let count = input.values.count, rows = count / max(1, features)
+        let count = input.values.count, features = features, rows = count / max(1, features)
         if output.values.count != count { output = input; normalised = input.values }
         output.rows = input.rows
         output.columns = input.columns
+        // Locals throughout: the loops must not touch class properties (each access is checked at run time).
         var mean = runningMean, variance = runningVariance
         if training {
             // Two passes in row order (cache-friendly for channel-last images): means, then variances.
             for c in 0..<features { mean[c] = 0; variance[c] = 0 }
             input.values.withUnsafeBufferPointer { x in
-                for row in 0..<rows { for c in 0..<features { mean[c] += x[row * features + c] } }
-                for c in 0..<features { mean[c] /= Float(max(1, rows)) }
-                for row in 0..<rows {
-                    for c in 0..<features {
-                        let d = x[row * features + c] - mean[c]
-                        variance[c] += d * d
+                mean.withUnsafeMutableBufferPointer { mean in
+                    variance.withUnsafeMutableBufferPointer { variance in
+                        for row in 0..<rows { for c in 0..<features { mean[c] += x[row * features + c] } }
+                        for c in 0..<features { mean[c] /= Float(max(1, rows)) }
+                        for row in 0..<rows {
+                            for c in 0..<features {
+                                let d = x[row * features + c] - mean[c]
+                                variance[c] += d * d
+                            }
+                        }
                     }
                 }
             }
@@ -179,22 +180,22 @@ public final class BatchNormalization: Layer {
                 runningVariance[c] = momentum * runningVariance[c] + (1 - momentum) * variance[c]
             }
         }
-        for c in 0..<features { inverseDeviation[c] = 1 / (variance[c] + epsilon).squareRoot() }
+        let inverse = (0..<features).map { 1 / (variance[$0] + epsilon).squareRoot() }
+        inverseDeviation = inverse
+        // y = γ·x̂ + β = x·a + b with a = γ/σ, b = β − μ·γ/σ.
+        let a = (0..<features).map { scale.value[$0] * inverse[$0] }
+        let b = (0..<features).map { shift.value[$0] - mean[$0] * a[$0] }
         let relu = fusedReLU
         input.values.withUnsafeBufferPointer { x in
             normalised.withUnsafeMutableBufferPointer { xHat in
                 output.values.withUnsafeMutableBufferPointer { y in
-                    scale.value.withUnsafeBufferPointer { gamma in
-                        shift.value.withUnsafeBufferPointer { beta in
-                            for row in 0..<rows {
-                                let base = row * features
-                                for c in 0..<features {
-                                    let value = (x[base + c] - mean[c]) * inverseDeviation[c]
-                                    xHat[base + c] = value
-                                    let out = gamma[c] * value + beta[c]
-                                    y[base + c] = relu && out < 0 ? 0 : out
-                                }
-                            }
+                    for row in 0..<rows {
+                        let base = row * features
+                        for c in 0..<features {
+                            let value = x[base + c]
+                            xHat[base + c] = (value - mean[c]) * inverse[c]
+                            let out = value * a[c] + b[c]
+                            y[base + c] = relu && out < 0 ? 0 : out
                         }
                     }
                 }
@@ -204,32 +205,38 @@ public final class BatchNormalization: Layer {
     }
 
     public func backward(_ gradient: Batch) -> Batch {
-        let count = gradient.values.count, rows = count / max(1, features)
+        let count = gradient.values.count, features = features, rows = count / max(1, features)
         if inputGradient.values.count != count { inputGradient = gradient }
         inputGradient.rows = gradient.rows
         inputGradient.columns = gradient.columns
-        for c in 0..<features { sums[c] = 0; sumsOfProducts[c] = 0 }
+        var sums = [Float](repeating: 0, count: features), products = sums
         let relu = fusedReLU
+        let n = Float(rows)
+        let factor = (0..<features).map { scale.value[$0] * inverseDeviation[$0] / Float(max(1, rows)) }
         gradient.values.withUnsafeBufferPointer { dy in
             normalised.withUnsafeBufferPointer { xHat in
                 output.values.withUnsafeBufferPointer { y in
                     inputGradient.values.withUnsafeMutableBufferPointer { dx in
-                        // dx first holds dLoss/d(pre-ReLU output), then the input gradient.
-                        for index in 0..<count { dx[index] = relu && y[index] <= 0 ? 0 : dy[index] }
-                        for row in 0..<rows {
-                            let base = row * features
-                            for c in 0..<features {
-                                sums[c] += dx[base + c]
-                                sumsOfProducts[c] += dx[base + c] * xHat[base + c]
-                            }
-                        }
-                        var factor = [Float](repeating: 0, count: features)
-                        for c in 0..<features { factor[c] = scale.value[c] * inverseDeviation[c] / Float(max(1, rows)) }
-                        let n = Float(rows)
-                        for row in 0..<rows {
-                            let base = row * features
-                            for c in 0..<features {
-                                dx[base + c] = factor[c] * (n * dx[base + c] - sums[c] - xHat[base + c] * sumsOfProducts[c])
+                        sums.withUnsafeMutableBufferPointer { sums in
+                            products.withUnsafeMutableBufferPointer { products in
+                              factor.withUnsafeBufferPointer { factor in
+                                // dx first holds dLoss/d(pre-ReLU output), then the input gradient.
+                                for row in 0..<rows {
+                                    let base = row * features
+                                    for c in 0..<features {
+                                        let g = relu && y[base + c] <= 0 ? 0 : dy[base + c]
+                                        dx[base + c] = g
+                                        sums[c] += g
+                                        products[c] += g * xHat[base + c]
+                                    }
+                                }
+                                for row in 0..<rows {
+                                    let base = row * features
+                                    for c in 0..<features {
+                                        dx[base + c] = factor[c] * (n * dx[base + c] - sums[c] - xHat[base + c] * products[c])
+                                    }
+                                }
+                              }
                             }
                         }
                     }
@@ -237,7 +244,7 @@ public final class BatchNormalization: Layer {
             }
         }
         for c in 0..<features {
-            scale.gradient[c] += sumsOfProducts[c]
+            scale.gradient[c] += products[c]
             shift.gradient[c] += sums[c]
         }
         return inputGradient
