@@ -17,6 +17,7 @@ static inline hid_t usv_h5t_std_ref_obj(void) { return H5T_STD_REF_OBJ; }
 static inline hid_t usv_h5p_link_create(void) { return H5P_LINK_CREATE; }
 static inline hid_t usv_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hid_t usv_h5p_file_access(void) { return H5P_FILE_ACCESS; }
+static inline H5F_libver_t usv_h5f_libver_latest(void) { return H5F_LIBVER_LATEST; }
 static inline hid_t usv_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t usv_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t usv_h5s_all(void) { return H5S_ALL; }

@@ -25,6 +25,10 @@ struct EvaluateCommand: ParsableCommand {
               usv evaluate --model ridge,svm --task sex --protocol loao
               usv evaluate --model svm --task sex --protocol kfold --folds 10 --seed 0 --features feature.extended-24
               usv evaluate --model ridge --task genotype --protocol loao --json > genotype.json --chart genotype.svg
+              usv features --plugin feature.dnn-input && usv evaluate --model cnn-sex,ridge,svm --features feature.dnn-input
+              usv evaluate --model cnn-sex --features feature.dnn-input --param preset=paper --protocol kfold
+              usv evaluate --model cnn-strain --task genotype --features feature.dnn-input
+              usv evaluate --model semiconv-sex --features feature.extended-24+feature.spectral-vectors
             """)
 
     @Option(help: "Models, comma-separated: ridge, svm, mlp, cnn-sex, cnn-strain, cnn-animal, cnn-property, semiconv-sex (or plugin ids such as model.ridge).")

@@ -18,9 +18,10 @@ struct TrainCommand: ParsableCommand {
             Examples:
               usv train --model ridge --task sex --features deposited --out ridge-sex.h5
               usv train --model mlp --task sex --features feature.extended-24 --seed 3 --out mlp.h5
+              usv train --model cnn-sex --task sex --features feature.dnn-input --out cnn-sex.h5
             """)
 
-    @Option(help: "ridge, svm, mlp, or a model plugin id.")
+    @Option(help: "ridge, svm, mlp, cnn-sex, cnn-strain, cnn-animal, cnn-property, semiconv-sex, or a model plugin id.")
     var model: String
 
     @Option(help: "sex, genotype, animal, direction, peaks, breaks or broadband.")
@@ -98,6 +99,7 @@ struct ClassifyCommand: ParsableCommand {
             Examples:
               usv classify --model ridge-sex.h5
               usv classify --model mlp.h5 --animal 12 --json
+              usv classify --model cnn-sex.h5 --genotype cortexless
             """)
 
     @Option(help: "A model file written by usv train.")

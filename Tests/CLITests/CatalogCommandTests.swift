@@ -90,6 +90,28 @@ import USVTestSupport
         guard case .array(let pixels)? = try JSONDecoder().decode(JSONValue.self, from: images.stdout)["featureNames"] else { return }
         #expect(pixels.count == 10_000)
         #expect(pixels.first == .string("image[0]") && pixels.last == .string("image[9999]"))
+        // The spectrogram CNN through train and classify (one short epoch per stage), its file restored.
+        let cnnFile = directory.file("cnn.h5")
+        let cnn = try USVExecutable.run(["train", "--model", "cnn-sex", "--task", "sex", "--features", "feature.dnn-input", "--out", cnnFile,
+                                         "--param", "epochs=1,1,1", "--param", "minimum-steps=0,0,0", "--catalog", catalog, "--json"])
+        #expect(cnn.status == 0, "\(cnn.stderr)")
+        try validateAgainstSchema("model-card.schema.json", cnn.stdout)
+        let cnnClassify = try USVExecutable.run(["classify", "--model", cnnFile, "--catalog", catalog, "--json"])
+        #expect(cnnClassify.status == 0, "\(cnnClassify.stderr)")
+        #expect(try JSONDecoder().decode(JSONValue.self, from: cnnClassify.stdout)["classified"] != .number(0))
+        // The semi-convolutional network on two plugins joined by +: the 24 scalars, the three resampled vectors
+        // and the raw frequency marginal (233 rows for every USV); the raw time marginal and spectral line vary
+        // in length with the call and are left out.
+        #expect(try USVExecutable.run(["features", "--plugin", "feature.spectral-vectors", "--catalog", catalog]).status == 0)
+        let semiconv = try USVExecutable.run(["evaluate", "--model", "semiconv-sex", "--task", "sex", "--protocol", "kfold", "--folds", "2",
+                                              "--features", "feature.extended-24+feature.spectral-vectors", "--param", "epochs=2,1",
+                                              "--catalog", catalog, "--json"])
+        #expect(semiconv.status == 0, "\(semiconv.stderr)")
+        try validateAgainstSchema("evaluation-report.schema.json", semiconv.stdout)
+        guard case .array(let semiconvInputs)? = try JSONDecoder().decode(JSONValue.self, from: semiconv.stdout)["featureNames"] else { return }
+        #expect(semiconvInputs.count == 24 + 3 * 100 + 233)
+        #expect(!semiconvInputs.contains(.string("time-marginal[0]")) && !semiconvInputs.contains(.string("spectral-line[0]")))
+        #expect(semiconvInputs.contains(.string("spectral-line-fixed[99]")) && semiconvInputs.contains(.string("frequency-marginal[232]")))
 
         // Train, save, classify: the model card in the file, predictions in the catalog.
         for model in ["ridge", "svm", "mlp"] {
@@ -107,7 +129,7 @@ import USVTestSupport
         }
         try directory.write("fake.h5", "not a model")
         #expect(try USVExecutable.run(["classify", "--model", directory.file("fake.h5"), "--catalog", catalog]).status == 2)
-        #expect(try USVExecutable.run(["evaluate", "--features", "feature.spectral-vectors", "--catalog", catalog]).status == 2)
+        #expect(try USVExecutable.run(["evaluate", "--features", "feature.nonsense", "--catalog", catalog]).status == 2)
         #expect(try USVExecutable.run(["ls", "--catalog", catalog, "--sex", "neither"]).status == 2)
         #expect(try USVExecutable.run(["ingest", directory.path, "--catalog", catalog]).status == 2)
     }

@@ -4,7 +4,8 @@ import USVLearn
 
 /// The paper's semi-convolutional network (its architecture is not published; this is ours): every
 /// fixed-length vector among the inputs (`feature.spectral-vectors`: spectral line, time and frequency
-/// marginals, 100 points each) goes through its own 1-D convolutional branch — conv 5 × 8 → batch norm →
+/// marginals resampled to 100 points, and the raw frequency marginal of 233 rows) goes through its own 1-D
+/// convolutional branch — conv 5 × 8 → batch norm →
 /// ReLU → max-pool 2 → conv 5 × 16 → batch norm → ReLU → max-pool 2 → dense `branch-units` — and the scalar
 /// features (`feature.extended-24`) pass through unchanged; the concatenation feeds `layers` dense layers of
 /// `hidden` units (batch norm, ReLU, dropout) and the output. Trained like the features MLP: Adam, batch 64,

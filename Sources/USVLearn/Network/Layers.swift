@@ -219,24 +219,24 @@ public final class BatchNormalization: Layer {
                     inputGradient.values.withUnsafeMutableBufferPointer { dx in
                         sums.withUnsafeMutableBufferPointer { sums in
                             products.withUnsafeMutableBufferPointer { products in
-                              factor.withUnsafeBufferPointer { factor in
-                                // dx first holds dLoss/d(pre-ReLU output), then the input gradient.
-                                for row in 0..<rows {
-                                    let base = row * features
-                                    for c in 0..<features {
-                                        let g = relu && y[base + c] <= 0 ? 0 : dy[base + c]
-                                        dx[base + c] = g
-                                        sums[c] += g
-                                        products[c] += g * xHat[base + c]
+                                factor.withUnsafeBufferPointer { factor in
+                                    // dx first holds dLoss/d(pre-ReLU output), then the input gradient.
+                                    for row in 0..<rows {
+                                        let base = row * features
+                                        for c in 0..<features {
+                                            let g = relu && y[base + c] <= 0 ? 0 : dy[base + c]
+                                            dx[base + c] = g
+                                            sums[c] += g
+                                            products[c] += g * xHat[base + c]
+                                        }
+                                    }
+                                    for row in 0..<rows {
+                                        let base = row * features
+                                        for c in 0..<features {
+                                            dx[base + c] = factor[c] * (n * dx[base + c] - sums[c] - xHat[base + c] * products[c])
+                                        }
                                     }
                                 }
-                                for row in 0..<rows {
-                                    let base = row * features
-                                    for c in 0..<features {
-                                        dx[base + c] = factor[c] * (n * dx[base + c] - sums[c] - xHat[base + c] * products[c])
-                                    }
-                                }
-                              }
                             }
                         }
                     }

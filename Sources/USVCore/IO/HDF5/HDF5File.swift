@@ -22,7 +22,12 @@ public final class HDF5File {
             let properties = H5Pcreate(usv_h5p_file_create())
             defer { H5Pclose(properties) }
             if userBlock > 0 { H5Pset_userblock(properties, hsize_t(userBlock)) }
-            handle = H5Fcreate(path, usv_h5f_acc_trunc(), properties, usv_h5p_default())
+            // The 1.8 file format (read by every HDF5 since 2008, h5py and MATLAB included) stores attributes
+            // over 64 KB, such as a model card naming 10,000 image inputs; the 1.6 format cannot.
+            let access = H5Pcreate(usv_h5p_file_access())
+            defer { H5Pclose(access) }
+            H5Pset_libver_bounds(access, H5F_LIBVER_V18, usv_h5f_libver_latest())
+            handle = H5Fcreate(path, usv_h5f_acc_trunc(), properties, access)
         case .read:
             handle = H5Fopen(path, usv_h5f_acc_rdonly(), usv_h5p_default())
         }
