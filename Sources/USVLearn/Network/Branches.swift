@@ -26,19 +26,32 @@ public final class Branches: Layer {
     public var outputs: Int { branches.reduce(0) { $0 + $1.outputs } }
     public var parameters: [Parameter] { branches.flatMap(\.network.parameters) }
 
+    /// The columns `range` of every row.
+    static func columns(_ range: Range<Int>, of batch: Batch) -> Batch {
+        var part = Batch(zeros: batch.rows, range.count)
+        for row in 0..<batch.rows {
+            part.values.replaceSubrange((row * range.count)..<((row + 1) * range.count),
+                                        with: batch.values[(row * batch.columns + range.lowerBound)..<(row * batch.columns + range.upperBound)])
+        }
+        return part
+    }
+
+    /// Writes `part`'s columns into `batch` from column `offset` on, row by row.
+    static func place(_ part: Batch, at offset: Int, in batch: inout Batch) {
+        for row in 0..<part.rows {
+            batch.values.replaceSubrange((row * batch.columns + offset)..<(row * batch.columns + offset + part.columns),
+                                         with: part.values[(row * part.columns)..<((row + 1) * part.columns)])
+        }
+    }
+
     public func forward(_ batch: Batch, training: Bool) -> Batch {
-        let rows = batch.rows, total = outputs, width = inputs
+        let rows = batch.rows, total = outputs
         if outputBatch.rows != rows { outputBatch = Batch(zeros: rows, total) }
         var inputOffset = 0, outputOffset = 0
         for branch in branches {
-            var part = Batch(zeros: rows, branch.columns)
-            for row in 0..<rows {
-                for column in 0..<branch.columns { part.values[row * branch.columns + column] = batch.values[row * width + inputOffset + column] }
-            }
+            let part = Self.columns(inputOffset..<(inputOffset + branch.columns), of: batch)
             let result = branch.network.forward(part, training: training)
-            for row in 0..<rows {
-                for column in 0..<branch.outputs { outputBatch.values[row * total + outputOffset + column] = result.values[row * branch.outputs + column] }
-            }
+            Self.place(result, at: outputOffset, in: &outputBatch)
             inputOffset += branch.columns
             outputOffset += branch.outputs
         }
@@ -46,18 +59,12 @@ public final class Branches: Layer {
     }
 
     public func backward(_ gradient: Batch) -> Batch {
-        let rows = gradient.rows, total = outputs, width = inputs
+        let rows = gradient.rows, width = inputs
         if inputGradient.rows != rows { inputGradient = Batch(zeros: rows, width) }
         var inputOffset = 0, outputOffset = 0
         for branch in branches {
-            var part = Batch(zeros: rows, branch.outputs)
-            for row in 0..<rows {
-                for column in 0..<branch.outputs { part.values[row * branch.outputs + column] = gradient.values[row * total + outputOffset + column] }
-            }
-            let back = branch.network.layers.isEmpty ? part : branch.network.backward(part)
-            for row in 0..<rows {
-                for column in 0..<branch.columns { inputGradient.values[row * width + inputOffset + column] = back.values[row * branch.columns + column] }
-            }
+            let part = Self.columns(outputOffset..<(outputOffset + branch.outputs), of: gradient)
+            Self.place(branch.network.backward(part), at: inputOffset, in: &inputGradient)
             inputOffset += branch.columns
             outputOffset += branch.outputs
         }

@@ -96,12 +96,7 @@ public final class Conv2D: Layer {
                 kernel.value.withUnsafeBufferPointer { w in
                     guard let x = x.baseAddress, let y = y.baseAddress, let w = w.baseAddress else { return }
                     for first in Swift.stride(from: 0, to: samples, by: chunk) {
-                        let count = min(chunk, samples - first)
-                        let rows = count * positions
-                        if columns.count < rows * patch { columns = [Float](repeating: 0, count: min(samples, chunk) * positions * patch) }
-                        columns.withUnsafeMutableBufferPointer { cols in
-                            guard let cols = cols.baseAddress else { return }
-                            for sample in 0..<count { im2col(x + (first + sample) * input.count, into: cols + sample * positions * patch) }
+                        withColumns(of: x, samples: first..<min(samples, first + chunk), batch: samples) { cols, rows in
                             sgemm(false, false, m: rows, n: filters, k: patch, cols, patch, w, filters, beta: 0,
                                   y + first * outputCount, filters)
                         }
@@ -130,10 +125,7 @@ public final class Conv2D: Layer {
                             for first in Swift.stride(from: 0, to: samples, by: chunk) {
                                 let count = min(chunk, samples - first)
                                 let rows = count * positions
-                                if columns.count < rows * patch { columns = [Float](repeating: 0, count: min(samples, chunk) * positions * patch) }
-                                columns.withUnsafeMutableBufferPointer { cols in
-                                    guard let cols = cols.baseAddress else { return }
-                                    for sample in 0..<count { im2col(x + (first + sample) * input.count, into: cols + sample * positions * patch) }
+                                withColumns(of: x, samples: first..<(first + count), batch: samples) { cols, rows in
                                     // dW += colsᵀ · dY
                                     sgemm(true, false, m: patch, n: filters, k: rows, cols, patch, dy + first * outputCount, filters,
                                           beta: 1, dw, filters)
@@ -164,6 +156,21 @@ public final class Conv2D: Layer {
         }
         heldInput = Batch(zeros: 0, 0)
         return inputGradient
+    }
+
+    /// Runs `body` on the im2col columns of `samples` (a chunk of a batch of `batch`) and their row count; the
+    /// column buffer is allocated once for the largest chunk.
+    private func withColumns(of x: UnsafePointer<Float>, samples: Range<Int>, batch: Int,
+                             _ body: (UnsafePointer<Float>, Int) -> Void) {
+        let patch = patch, positions = positions
+        if columns.count < samples.count * positions * patch {
+            columns = [Float](repeating: 0, count: min(batch, chunk) * positions * patch)
+        }
+        columns.withUnsafeMutableBufferPointer { cols in
+            guard let cols = cols.baseAddress else { return }
+            for (index, sample) in samples.enumerated() { im2col(x + sample * input.count, into: cols + index * positions * patch) }
+            body(cols, samples.count * positions)
+        }
     }
 
     /// One sample's patches as rows (output position) × columns (kernel row, kernel column, channel), zeros
