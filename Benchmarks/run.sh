@@ -120,8 +120,9 @@ bench_cnn() {
   done
 }
 
-# One leave-one-animal-out evaluation of cnn-sex (fast preset, with its shuffled control) on the paper-scale twin;
-# with CNN_COMPARE=1 also ridge and SVM on the same images and the random 10-fold split (hours on two cores).
+# One leave-one-animal-out evaluation of cnn-sex (fast preset, with its shuffled control) on the paper-scale twin's
+# sex recordings (its 18 animals, as the paper's sex experiment); with CNN_COMPARE=1 also ridge and SVM on the same
+# images and the random 10-fold split (hours on two cores).
 bench_cnn_loao() {
   local dir="$OUT/cnn-paper"; mkdir -p "$dir"
   if [ ! -f "$dir/catalog.sqlite" ]; then
@@ -131,15 +132,16 @@ bench_cnn_loao() {
   fi
   local t0 t1 t2
   t0=$(now); "$USV" features --plugin feature.dnn-input --catalog "$dir/catalog.sqlite" > /dev/null 2>&1; t1=$(now)
-  /usr/bin/time -v "$USV" evaluate --model cnn-sex --features feature.dnn-input --protocol loao --catalog "$dir/catalog.sqlite" \
-    > "$dir/cnn-loao.txt" 2> "$dir/cnn-loao.time"; t2=$(now)
+  local animals=(); for id in $(seq 1 18); do animals+=(--animal "$id"); done
+  /usr/bin/time -v "$USV" evaluate --model cnn-sex --features feature.dnn-input --protocol loao "${animals[@]}" \
+    --catalog "$dir/catalog.sqlite" > "$dir/cnn-loao.txt" 2> "$dir/cnn-loao.time"; t2=$(now)
   printf 'cnn-sex (fast) on the paper-scale twin: DNN inputs %.1f s; leave-one-animal-out with shuffled controls %.1f s, peak RSS %s kB\n' \
     "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$(peak_kb "$dir/cnn-loao.time")"
   head -n 1 "$dir/cnn-loao.txt" | sed 's/^/  /'
   grep -E "mean|shuffled" "$dir/cnn-loao.txt" | sed 's/^/  /'
   if [ "${CNN_COMPARE:-0}" = 1 ]; then
-    "$USV" evaluate --model ridge,svm --features feature.dnn-input --protocol loao --catalog "$dir/catalog.sqlite" | grep -E "mean|shuffled" | sed 's/^/  /'
-    "$USV" evaluate --model cnn-sex --features feature.dnn-input --protocol kfold --folds 10 --seed 0 --catalog "$dir/catalog.sqlite" \
+    "$USV" evaluate --model ridge,svm --features feature.dnn-input --protocol loao "${animals[@]}" --catalog "$dir/catalog.sqlite" | grep -E "mean|shuffled" | sed 's/^/  /'
+    "$USV" evaluate --model cnn-sex --features feature.dnn-input --protocol kfold --folds 10 --seed 0 "${animals[@]}" --catalog "$dir/catalog.sqlite" \
       | grep -E "mean|shuffled" | sed 's/^/  /'
   fi
 }
