@@ -26,6 +26,30 @@ func samePadding(size: Int, kernel: Int, stride: Int) -> (output: Int, before: I
     return (output, total / 2)
 }
 
+/// Runs `body` for 0..<count, spread over as many threads as BLAS uses (one: a plain loop). The im2col and
+/// col2im copies of big layers take as long as a fifth of the matrix products; the cores BLAS would leave
+/// spinning share them. `body` must write disjoint memory for different indices.
+func onEveryCore(_ count: Int, _ body: (Int) -> Void) {
+    let threads = min(count, Int(usv_blas_get_threads()))
+    guard threads > 1 else {
+        for index in 0..<count { body(index) }
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        // Safe: the threads write disjoint memory and concurrentPerform returns only when all are done.
+        let shared = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for index in stride(from: thread, to: count, by: threads) { shared.value(index) }
+        }
+    }
+}
+
+/// A value handed to worker threads whose safety the caller guarantees (see `onEveryCore`).
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
 /// C (m × n, leading dimension ldc) = op(A)·op(B) + beta·C on raw pointers, row-major.
 func sgemm(_ transposeA: Bool, _ transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
            _ b: UnsafePointer<Float>, _ ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
@@ -139,8 +163,9 @@ public final class Conv2D: Layer {
                                     // dCols = dY · Wᵀ, then scattered back onto the input positions.
                                     sgemm(false, true, m: rows, n: patch, k: filters, dy + first * outputCount, filters, w, filters,
                                           beta: 0, dcols, patch)
-                                    for sample in 0..<count {
-                                        col2im(dcols + sample * positions * patch, into: dx + (first + sample) * input.count)
+                                    let (source, target) = (UnsafePointer(dcols), dx)
+                                    onEveryCore(count) { sample in
+                                        col2im(source + sample * positions * patch, into: target + (first + sample) * input.count)
                                     }
                                 }
                             }
@@ -168,7 +193,8 @@ public final class Conv2D: Layer {
         }
         columns.withUnsafeMutableBufferPointer { cols in
             guard let cols = cols.baseAddress else { return }
-            for (index, sample) in samples.enumerated() { im2col(x + sample * input.count, into: cols + index * positions * patch) }
+            let first = samples.lowerBound
+            onEveryCore(samples.count) { index in im2col(x + (first + index) * input.count, into: cols + index * positions * patch) }
             body(cols, samples.count * positions)
         }
     }
