@@ -111,6 +111,30 @@ import Testing
         check(network, loss: .categoricalCrossEntropy(weights: [1, 1, 2]), input: batch(7, 13, seed: 16), labels: [0, 1, 2, 2, 1, 0, 1])
     }
 
+    /// Large batches run batch norm, im2col and col2im on every BLAS thread; the result must not change
+    /// beyond float rounding of the partial sums.
+    @Test func twoThreadsComputeWhatOneThreadDoes() {
+        func run(threads: Int) -> (Batch, Batch, [Float], Int) {
+            LinearAlgebra.setThreads(threads)
+            var random = SeededRandom(seed: 23)
+            let convolution = Conv2D(input: ImageShape(height: 24, width: 24, channels: 2), filters: 4, kernel: (3, 3),
+                                     stride: (1, 1), bias: false, random: &random)
+            let second = Conv2D(input: convolution.output, filters: 3, kernel: (5, 5), stride: (2, 2), bias: false, random: &random)
+            let network = Sequential([convolution, BatchNormalization(4, fusedReLU: true), second, BatchNormalization(3)])
+            let output = network.forward(batch(16, 24 * 24 * 2, seed: 24), training: true)
+            let back = network.backward(batch(16, second.output.count, seed: 25))
+            return (output, back, convolution.kernel.gradient, rowRanges(16 * 24 * 24).count)
+        }
+        let one = run(threads: 1), two = run(threads: 2)
+        LinearAlgebra.setThreads(1)
+        func worst(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
+        #expect(worst(one.0.values, two.0.values) < 1e-4)
+        #expect(worst(one.1.values, two.1.values) < 1e-3 * max(1, one.1.values.map(abs).max() ?? 0))
+        #expect(worst(one.2, two.2) < 1e-3 * max(1, one.2.map(abs).max() ?? 0))
+        // 16 × 24 × 24 = 9,216 rows: on two threads batch norm really split them.
+        #expect(one.3 == 1 && two.3 == 2)
+    }
+
     @Test func fusedBatchNormReLUEqualsTheTwoLayers() {
         let input = batch(12, 8, seed: 17)
         let fused = BatchNormalization(4, fusedReLU: true), plain = BatchNormalization(4), relu = ReLU()

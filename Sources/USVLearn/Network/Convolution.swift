@@ -26,30 +26,6 @@ func samePadding(size: Int, kernel: Int, stride: Int) -> (output: Int, before: I
     return (output, total / 2)
 }
 
-/// Runs `body` for 0..<count, spread over as many threads as BLAS uses (one: a plain loop). The im2col and
-/// col2im copies of big layers take as long as a fifth of the matrix products; the cores BLAS would leave
-/// spinning share them. `body` must write disjoint memory for different indices.
-func onEveryCore(_ count: Int, _ body: (Int) -> Void) {
-    let threads = min(count, Int(usv_blas_get_threads()))
-    guard threads > 1 else {
-        for index in 0..<count { body(index) }
-        return
-    }
-    withoutActuallyEscaping(body) { body in
-        // Safe: the threads write disjoint memory and concurrentPerform returns only when all are done.
-        let shared = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: threads) { thread in
-            for index in stride(from: thread, to: count, by: threads) { shared.value(index) }
-        }
-    }
-}
-
-/// A value handed to worker threads whose safety the caller guarantees (see `onEveryCore`).
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
 /// C (m × n, leading dimension ldc) = op(A)·op(B) + beta·C on raw pointers, row-major.
 func sgemm(_ transposeA: Bool, _ transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
            _ b: UnsafePointer<Float>, _ ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {

@@ -158,20 +158,30 @@ public final class BatchNormalization: Layer {
         // Locals throughout: the loops must not touch class properties (each access is checked at run time).
         var mean = runningMean, variance = runningVariance
         if training {
-            // Two passes in row order (cache-friendly for channel-last images): means, then variances.
-            for c in 0..<features { mean[c] = 0; variance[c] = 0 }
+            // Two passes in row order (cache-friendly for channel-last images), each over row ranges on every
+            // core with partial sums per range: means, then variances.
+            let ranges = rowRanges(rows)
+            var partial = [Float](repeating: 0, count: ranges.count * features)
             input.values.withUnsafeBufferPointer { x in
-                mean.withUnsafeMutableBufferPointer { mean in
-                    variance.withUnsafeMutableBufferPointer { variance in
-                        for row in 0..<rows { for c in 0..<features { mean[c] += x[row * features + c] } }
-                        for c in 0..<features { mean[c] /= Float(max(1, rows)) }
-                        for row in 0..<rows {
-                            for c in 0..<features {
-                                let d = x[row * features + c] - mean[c]
-                                variance[c] += d * d
+                partial.withUnsafeMutableBufferPointer { partial in
+                    onEveryCore(ranges.count) { worker in
+                        for row in ranges[worker] { for c in 0..<features { partial[worker * features + c] += x[row * features + c] } }
+                    }
+                    for c in 0..<features {
+                        mean[c] = (0..<ranges.count).reduce(0) { $0 + partial[$1 * features + c] } / Float(max(1, rows))
+                    }
+                    partial.update(repeating: 0)
+                    mean.withUnsafeBufferPointer { mean in
+                        onEveryCore(ranges.count) { worker in
+                            for row in ranges[worker] {
+                                for c in 0..<features {
+                                    let d = x[row * features + c] - mean[c]
+                                    partial[worker * features + c] += d * d
+                                }
                             }
                         }
                     }
+                    for c in 0..<features { variance[c] = (0..<ranges.count).reduce(0) { $0 + partial[$1 * features + c] } }
                 }
             }
             for c in 0..<features {
@@ -189,13 +199,16 @@ public final class BatchNormalization: Layer {
         input.values.withUnsafeBufferPointer { x in
             normalised.withUnsafeMutableBufferPointer { xHat in
                 output.values.withUnsafeMutableBufferPointer { y in
-                    for row in 0..<rows {
-                        let base = row * features
-                        for c in 0..<features {
-                            let value = x[base + c]
-                            xHat[base + c] = (value - mean[c]) * inverse[c]
-                            let out = value * a[c] + b[c]
-                            y[base + c] = relu && out < 0 ? 0 : out
+                    let ranges = rowRanges(rows)
+                    onEveryCore(ranges.count) { worker in
+                        for row in ranges[worker] {
+                            let base = row * features
+                            for c in 0..<features {
+                                let value = x[base + c]
+                                xHat[base + c] = (value - mean[c]) * inverse[c]
+                                let out = value * a[c] + b[c]
+                                y[base + c] = relu && out < 0 ? 0 : out
+                            }
                         }
                     }
                 }
@@ -209,6 +222,8 @@ public final class BatchNormalization: Layer {
         if inputGradient.values.count != count { inputGradient = gradient }
         inputGradient.rows = gradient.rows
         inputGradient.columns = gradient.columns
+        let ranges = rowRanges(rows)
+        var partialSums = [Float](repeating: 0, count: ranges.count * features), partialProducts = partialSums
         var sums = [Float](repeating: 0, count: features), products = sums
         let relu = fusedReLU
         let n = Float(rows)
@@ -217,23 +232,35 @@ public final class BatchNormalization: Layer {
             normalised.withUnsafeBufferPointer { xHat in
                 output.values.withUnsafeBufferPointer { y in
                     inputGradient.values.withUnsafeMutableBufferPointer { dx in
-                        sums.withUnsafeMutableBufferPointer { sums in
-                            products.withUnsafeMutableBufferPointer { products in
-                                factor.withUnsafeBufferPointer { factor in
-                                    // dx first holds dLoss/d(pre-ReLU output), then the input gradient.
-                                    for row in 0..<rows {
+                        partialSums.withUnsafeMutableBufferPointer { partialSums in
+                            partialProducts.withUnsafeMutableBufferPointer { partialProducts in
+                                // dx first holds dLoss/d(pre-ReLU output), then the input gradient.
+                                onEveryCore(ranges.count) { worker in
+                                    for row in ranges[worker] {
                                         let base = row * features
                                         for c in 0..<features {
                                             let g = relu && y[base + c] <= 0 ? 0 : dy[base + c]
                                             dx[base + c] = g
-                                            sums[c] += g
-                                            products[c] += g * xHat[base + c]
+                                            partialSums[worker * features + c] += g
+                                            partialProducts[worker * features + c] += g * xHat[base + c]
                                         }
                                     }
-                                    for row in 0..<rows {
-                                        let base = row * features
-                                        for c in 0..<features {
-                                            dx[base + c] = factor[c] * (n * dx[base + c] - sums[c] - xHat[base + c] * products[c])
+                                }
+                                for c in 0..<features {
+                                    sums[c] = (0..<ranges.count).reduce(0) { $0 + partialSums[$1 * features + c] }
+                                    products[c] = (0..<ranges.count).reduce(0) { $0 + partialProducts[$1 * features + c] }
+                                }
+                            }
+                        }
+                        sums.withUnsafeBufferPointer { sums in
+                            products.withUnsafeBufferPointer { products in
+                                factor.withUnsafeBufferPointer { factor in
+                                    onEveryCore(ranges.count) { worker in
+                                        for row in ranges[worker] {
+                                            let base = row * features
+                                            for c in 0..<features {
+                                                dx[base + c] = factor[c] * (n * dx[base + c] - sums[c] - xHat[base + c] * products[c])
+                                            }
                                         }
                                     }
                                 }
