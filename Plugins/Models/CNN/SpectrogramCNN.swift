@@ -11,7 +11,7 @@ import USVLearn
 /// - `paper`: 256 filters per layer and the 40/25/25 epochs — the published network, exactly;
 /// - `fast`: 8 filters and 2/1/1 epochs, each stage at least 300/100/50 Adam steps — the same shape at about
 ///   1/500 of the paper's multiply-adds; it trains on `usv synth --scale small` data in under a minute and
-///   makes a leave-one-animal-out evaluation of the paper-scale twin a matter of tens of minutes on two cores.
+///   runs a leave-one-animal-out evaluation of the paper-scale twin's sex recordings in about an hour on two cores.
 public protocol SpectrogramCNNModel: ModelPlugin {}
 
 extension SpectrogramCNNModel {
