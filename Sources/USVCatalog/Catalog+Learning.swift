@@ -41,7 +41,7 @@ extension Catalog {
         return try database.read { db in
             var scalarNames = Set<String>()
             var vectorLengths: [String: Set<Int>] = [:]
-            var byUSV: [Int64: (sex: Int?, genotype: String?, animal: Int?, archived: Bool, values: [String: Double], vectors: [String: [Float]])] = [:]
+            var byUSV: [Int64: USVInputs] = [:]
             var order: [Int64] = []
             for plugin in plugins {
                 var all = arguments
@@ -66,7 +66,8 @@ extension Catalog {
                     if byUSV[id] == nil {
                         order.append(id)
                         let member: String? = row["archive_member"]
-                        byUSV[id] = (row["sex"], row["genotype"], row["dataset_animal_id"], !(member ?? "").isEmpty, [:], [:])
+                        byUSV[id] = USVInputs(sex: row["sex"], genotype: row["genotype"], animal: row["dataset_animal_id"],
+                                              archived: !(member ?? "").isEmpty)
                     }
                     if let value: Double = row["value"] {
                         scalarNames.insert(name)
@@ -100,15 +101,17 @@ extension Catalog {
             var runs: [(name: String, first: Int, count: Int)] = []
             for featureName in featureNames {
                 let (base, index) = Self.splitIndex(featureName)
-                if index >= 0, vectorLengths[base] != nil, let last = runs.last, last.name == base, last.first + last.count == index {
-                    runs[runs.count - 1].count += 1
-                } else if index >= 0, vectorLengths[base] != nil {
-                    runs.append((base, index, 1))
-                } else {
+                guard index >= 0, vectorLengths[base] != nil else {
                     runs.append((featureName, -1, 1))
+                    continue
+                }
+                if let last = runs.last, last.name == base, last.first + last.count == index {
+                    runs[runs.count - 1].count += 1
+                } else {
+                    runs.append((base, index, 1))
                 }
             }
-            func row(_ entry: (sex: Int?, genotype: String?, animal: Int?, archived: Bool, values: [String: Double], vectors: [String: [Float]])) -> [Double]? {
+            func row(_ entry: USVInputs) -> [Double]? {
                 var result: [Double] = []
                 result.reserveCapacity(featureNames.count)
                 for run in runs {
@@ -143,7 +146,7 @@ extension Catalog {
                 classNames = animals.map { "animal \($0)" }
             }
             for id in order {
-                guard let entry = byUSV[id], let animal = entry.animal, let columns = row(entry) else { continue }
+                guard let entry = byUSV[id], let animal = entry.animal else { continue }
                 let label: Int?
                 switch task {
                 case .sex: label = entry.sex
@@ -154,7 +157,8 @@ extension Catalog {
                 case .breaks: label = annotations[id]?.breaks
                 case .broadband: label = annotations[id].map { $0.broadband > 0 ? 1 : 0 }
                 }
-                guard let label = label ?? (requireLabels ? nil : -1) else { continue }
+                // Columns only for USVs that are kept (most USVs have no genotype label, say).
+                guard let label = label ?? (requireLabels ? nil : -1), let columns = row(entry) else { continue }
                 values += columns
                 labels.append(label)
                 groups.append(animal)
@@ -172,6 +176,16 @@ extension Catalog {
             return LabelledSamples(x: DesignMatrix(rows: labels.count, columns: featureNames.count, values: values), labels: labels,
                                    groups: groups, classNames: classNames, featureNames: featureNames, usvIDs: ids)
         }
+    }
+
+    /// One USV's labels and stored feature values while samples are assembled.
+    private struct USVInputs {
+        var sex: Int?
+        var genotype: String?
+        var animal: Int?
+        var archived: Bool
+        var values: [String: Double] = [:]
+        var vectors: [String: [Float]] = [:]
     }
 
     /// "image[12]" → ("image", 12); plain names → (name, -1).
