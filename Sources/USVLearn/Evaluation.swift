@@ -33,8 +33,8 @@ public struct EvaluationResult: Codable, Sendable {
     public var chance: Double
 }
 
-/// Runs models through protocols: standardisation (as the model asks) fitted on each training fold only, the paper's class
-/// balancing by subsampling, and a shuffled-label control on every fold.
+/// Runs models through protocols: standardisation (as the model asks) fitted on each training fold only, the
+/// paper's class balancing by subsampling, and a shuffled-label control on every fold.
 public struct Evaluator: Sendable {
     public var balance: ClassBalance
     public var seed: UInt64

@@ -151,7 +151,7 @@ public final class BatchNormalization: Layer {
     }
 
     public func forward(_ input: Batch, training: Bool) -> Batch {
-        let count = input.values.count, features = features, rows = count / max(1, features)
+        let count = input.values.count, features = features, rows = count / max(1, features), ranges = rowRanges(rows)
         if output.values.count != count { output = input; normalised = input.values }
         output.rows = input.rows
         output.columns = input.columns
@@ -160,7 +160,6 @@ public final class BatchNormalization: Layer {
         if training {
             // Two passes in row order (cache-friendly for channel-last images), each over row ranges on every
             // core with partial sums per range: means, then variances.
-            let ranges = rowRanges(rows)
             var partial = [Float](repeating: 0, count: ranges.count * features)
             input.values.withUnsafeBufferPointer { x in
                 partial.withUnsafeMutableBufferPointer { partial in
@@ -199,7 +198,6 @@ public final class BatchNormalization: Layer {
         input.values.withUnsafeBufferPointer { x in
             normalised.withUnsafeMutableBufferPointer { xHat in
                 output.values.withUnsafeMutableBufferPointer { y in
-                    let ranges = rowRanges(rows)
                     onEveryCore(ranges.count) { worker in
                         for row in ranges[worker] {
                             let base = row * features
