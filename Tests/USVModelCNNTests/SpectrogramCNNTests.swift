@@ -80,6 +80,10 @@ func syntheticCallImages(animals: Int, callsPerAnimal: Int, seed: UInt64) -> Lab
         #expect(CNNAnimalClassifier.tasks == [.animal] && CNNStrainClassifier.tasks.contains(.genotype))
         #expect(throws: USVError.self) { try CNNSettings(try parameters(), features: 1000, classes: 2) }
         #expect(throws: USVError.self) { try CNNSettings(try parameters(["preset": "huge"]), features: 1024, classes: 2) }
+        // A value that is not a number is an error, never silently the preset's or dropped from a list.
+        #expect(throws: USVError.self) { try CNNSettings(try parameters(["filters": "many"]), features: 1024, classes: 2) }
+        #expect(throws: USVError.self) { try CNNSettings(try parameters(["kernels": "5,x,3"]), features: 1024, classes: 2) }
+        #expect(throws: USVError.self) { try CNNSettings(try parameters(["threads": "all"]), features: 1024, classes: 2) }
     }
 
     @Test func beatsRidgeAndSVMUnderLeaveOneAnimalOutAndRandomSplitsScoreHigher() throws {

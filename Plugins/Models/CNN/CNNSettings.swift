@@ -23,19 +23,19 @@ struct CNNSettings {
     init(_ parameters: ParameterValues, features: Int, classes: Int) throws {
         let presetName = parameters["preset"] ?? "fast"
         guard let preset = Self.presets[presetName] else { throw USVError.usage("cnn: preset must be fast or paper, not '\(presetName)'") }
-        func list(_ name: String) throws -> [Int] {
-            let text = parameters[name] ?? ""
-            let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard values.count == text.split(separator: ",").count, values.allSatisfy({ $0 > 0 }) else {
-                throw USVError.usage("cnn: \(name) must be a comma-separated list of positive whole numbers, not '\(text)'")
-            }
-            return values
+        // The user's value, or the preset's where the parameter is left at `preset`.
+        var resolved = parameters.values
+        for (name, value) in [("filters", String(preset.filters)), ("epochs", preset.epochs), ("minimum-steps", preset.minimumSteps),
+                              ("threads", String(preset.threads))] where resolved[name] == nil || resolved[name] == "preset" {
+            resolved[name] = value
         }
-        let filters = parameters["filters"].flatMap { $0 == "preset" ? preset.filters : Int($0) } ?? preset.filters
-        let kernels = try list("kernels"), strides = try list("strides"), dense = try list("dense")
-        let height = try parameters.int("height"), width = try parameters.int("width")
-        guard filters > 0, kernels.count == strides.count, !kernels.isEmpty else {
-            throw USVError.usage("cnn: filters must be positive and kernels and strides lists of the same length")
+        let values = ParameterValues(resolved)
+        let filters = try values.int("filters"), kernels = try values.intList("kernels"), strides = try values.intList("strides")
+        let dense = try values.intList("dense")
+        let height = try values.int("height"), width = try values.int("width")
+        guard filters > 0, kernels.count == strides.count, !kernels.isEmpty, (kernels + strides + dense).allSatisfy({ $0 > 0 }) else {
+            throw USVError.usage("cnn: filters, kernels, strides and dense units must be positive, "
+                + "and kernels and strides lists of the same length")
         }
         guard height > 0, width > 0, height * width == features else {
             throw USVError.usage("cnn: the inputs have \(features) values, not a \(height) × \(width) image; "
@@ -44,19 +44,17 @@ struct CNNSettings {
         architecture = ConvolutionalArchitecture(
             input: ImageShape(height: height, width: width, channels: 1),
             convolutions: zip(kernels, strides).map { .init(filters: filters, kernel: $0, stride: $1) }, dense: dense, classes: classes)
-        let epochs = parameters["epochs"].map { $0 == "preset" ? preset.epochs : $0 } ?? preset.epochs
-        stages = try TrainingStage.parse(epochs: epochs, learningRates: parameters["learning-rates"] ?? "",
-                                         dropouts: parameters["dropouts"] ?? "")
-        let steps = parameters["minimum-steps"].map { $0 == "preset" ? preset.minimumSteps : $0 } ?? preset.minimumSteps
-        minimumSteps = steps.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        stages = try TrainingStage.parse(epochs: values["epochs"] ?? "", learningRates: values["learning-rates"] ?? "",
+                                         dropouts: values["dropouts"] ?? "")
+        minimumSteps = try values.intList("minimum-steps")
         guard minimumSteps.count == stages.count, minimumSteps.allSatisfy({ $0 >= 0 }) else {
-            throw USVError.usage("cnn: minimum-steps '\(steps)' must list one whole number ≥ 0 per training stage")
+            throw USVError.usage("cnn: minimum-steps '\(values["minimum-steps"] ?? "")' must list one whole number ≥ 0 per training stage")
         }
-        batch = try parameters.int("batch")
+        batch = try values.int("batch")
         guard batch > 1 else { throw USVError.usage("cnn: batch must be at least 2 (batch norm needs a spread)") }
-        guard let augment = Bool(parameters["augment"] ?? "true") else { throw USVError.usage("cnn: augment must be true or false") }
+        guard let augment = Bool(values["augment"] ?? "true") else { throw USVError.usage("cnn: augment must be true or false") }
         self.augment = augment
-        let requested = parameters["threads"].flatMap { $0 == "preset" ? preset.threads : Int($0) } ?? preset.threads
+        let requested = try values.int("threads")
         threads = requested > 0 ? requested : ProcessInfo.processInfo.activeProcessorCount
     }
 

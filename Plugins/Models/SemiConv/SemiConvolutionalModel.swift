@@ -63,7 +63,7 @@ public struct SemiConvolutionalModel: ModelPlugin {
     }
 
     static func network(_ layout: InputLayout, classes: Int, parameters: ParameterValues, seed: UInt64) throws -> (Sequential, [Dropout]) {
-        let filters = (parameters["filters"] ?? "").split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let filters = try parameters.intList("filters")
         let kernel = try parameters.int("kernel"), branchUnits = try parameters.int("branch-units")
         let hidden = try parameters.int("hidden"), depth = try parameters.int("layers")
         guard !filters.isEmpty, filters.allSatisfy({ $0 > 0 }), kernel > 0, branchUnits > 0, hidden > 0, depth >= 0 else {

@@ -37,6 +37,17 @@ public struct ParameterValues: Sendable, Hashable, Codable {
         return value
     }
 
+    /// A comma-separated list of whole numbers ("10,5,3"); any other entry is an error, not skipped.
+    public func intList(_ name: String) throws -> [Int] {
+        let text = values[name] ?? ""
+        let entries = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let numbers = entries.compactMap { Int($0) }
+        guard !text.isEmpty, numbers.count == entries.count else {
+            throw USVError.usage("parameter '\(name)' must be a comma-separated list of whole numbers, got '\(text)'")
+        }
+        return numbers
+    }
+
     /// SHA-256 of the sorted `name=value` lines, lowercase hex: stable across runs and machines.
     public var fingerprint: String {
         let text = values.keys.sorted().map { "\($0)=\(values[$0] ?? "")\n" }.joined()
