@@ -144,6 +144,33 @@ import Testing
         #expect(fused.scale.gradient == plain.scale.gradient && fused.shift.gradient == plain.shift.gradient)
     }
 
+    /// Batch norm walks rows in runs of ≥ 64 values with tiled per-feature parameters: against the textbook
+    /// formulas in Double for feature counts that do and do not divide 64 and row counts with short last runs.
+    @Test(arguments: [(1, 37), (3, 130), (8, 1000), (100, 7), (256, 19)])
+    func batchNormMatchesTheTextbookFormulas(features: Int, rows: Int) {
+        let layer = BatchNormalization(features, fusedReLU: true)
+        layer.scale.value = (0..<features).map { 0.5 + Float($0 % 5) * 0.25 }
+        layer.shift.value = (0..<features).map { Float($0 % 3) * 0.1 - 0.1 }
+        let input = batch(rows, features, seed: 21), gradient = batch(rows, features, seed: 22)
+        let output = layer.forward(input, training: true).values, inputGradient = layer.backward(gradient).values
+        for c in 0..<features {
+            let x = (0..<rows).map { Double(input.values[$0 * features + c]) }
+            let mean = x.reduce(0, +) / Double(rows)
+            let inverse = 1 / ((x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(rows)) + 0.001).squareRoot()
+            let xHat = x.map { ($0 - mean) * inverse }
+            let y = xHat.map { max(0, Double(layer.scale.value[c]) * $0 + Double(layer.shift.value[c])) }
+            let g = (0..<rows).map { y[$0] > 0 ? Double(gradient.values[$0 * features + c]) : 0 }
+            let (sum, product) = (g.reduce(0, +), zip(g, xHat).map(*).reduce(0, +))
+            for row in 0..<rows {
+                let dx = Double(layer.scale.value[c]) * inverse / Double(rows) * (Double(rows) * g[row] - sum - xHat[row] * product)
+                #expect(abs(Double(output[row * features + c]) - y[row]) < 1e-4)
+                #expect(abs(Double(inputGradient[row * features + c]) - dx) < 1e-3 * max(1, abs(dx)))
+            }
+            #expect(abs(Double(layer.shift.gradient[c]) - sum) < 1e-3 * max(1, abs(sum)))
+            #expect(abs(Double(layer.scale.gradient[c]) - product) < 1e-3 * max(1, abs(product)))
+        }
+    }
+
     @Test func dropoutScalesAndMasksAtTrainingOnly() {
         let dropout = Dropout(rate: 0.5, seed: 7)
         let input = Batch(rows: 100, columns: 10, values: [Float](repeating: 1, count: 1000))

@@ -53,6 +53,9 @@ public final class Conv2D: Layer {
     private var outputBatch = Batch(zeros: 0, 0)
     private var inputGradient = Batch(zeros: 0, 0)
     private var columns: [Float] = []
+    /// Whether `columns` still hold the whole training batch's patches from `forward` (one chunk), so that
+    /// `backward` need not rebuild them for the weight gradient.
+    private var columnsHoldBatch = false
     private var columnGradient: [Float] = []
 
     /// He-normal (truncated) initial weights, as the paper's networks; `bias` off when batch norm follows.
@@ -91,6 +94,7 @@ public final class Conv2D: Layer {
         if training { heldInput = batch }
         if outputBatch.rows != samples { outputBatch = Batch(zeros: samples, outputCount) }
         let filters = output.channels, patch = patch, positions = positions
+        columnsHoldBatch = false
         batch.values.withUnsafeBufferPointer { x in
             outputBatch.values.withUnsafeMutableBufferPointer { y in
                 kernel.value.withUnsafeBufferPointer { w in
@@ -102,6 +106,7 @@ public final class Conv2D: Layer {
                         }
                     }
                 }
+                columnsHoldBatch = training && samples <= chunk
                 if let bias {
                     for position in 0..<(samples * positions) {
                         for filter in 0..<filters { y[position * filters + filter] += bias.value[filter] }
@@ -156,21 +161,25 @@ public final class Conv2D: Layer {
             }
         }
         heldInput = Batch(zeros: 0, 0)
+        columnsHoldBatch = false
         return inputGradient
     }
 
     /// Runs `body` on the im2col columns of `samples` (a chunk of a batch of `batch`) and their row count; the
-    /// column buffer is allocated once for the largest chunk.
+    /// column buffer is allocated once for the largest chunk. Columns kept from a one-chunk training forward
+    /// pass are used as they are.
     private func withColumns(of x: UnsafePointer<Float>, samples: Range<Int>, batch: Int,
                              _ body: (UnsafePointer<Float>, Int) -> Void) {
-        let patch = patch, positions = positions
+        let patch = patch, positions = positions, reuse = columnsHoldBatch && samples == 0..<batch
         if columns.count < samples.count * positions * patch {
             columns = [Float](repeating: 0, count: min(batch, chunk) * positions * patch)
         }
         columns.withUnsafeMutableBufferPointer { cols in
             guard let cols = cols.baseAddress else { return }
             let first = samples.lowerBound
-            onEveryCore(samples.count) { index in im2col(x + (first + index) * input.count, into: cols + index * positions * patch) }
+            if !reuse {
+                onEveryCore(samples.count) { index in im2col(x + (first + index) * input.count, into: cols + index * positions * patch) }
+            }
             body(cols, samples.count * positions)
         }
     }
@@ -194,8 +203,8 @@ public final class Conv2D: Layer {
                         continue
                     }
                     if firstColumn > 0 { target.update(repeating: 0, count: firstColumn * channels) }
-                    target.advanced(by: firstColumn * channels).update(
-                        from: image + ((iy * width + left + firstColumn) * channels), count: (endColumn - firstColumn) * channels)
+                    copyFloats(from: image + ((iy * width + left + firstColumn) * channels), to: target + firstColumn * channels,
+                               count: (endColumn - firstColumn) * channels)
                     if endColumn < kw {
                         target.advanced(by: endColumn * channels).update(repeating: 0, count: (kw - endColumn) * channels)
                     }
@@ -225,5 +234,22 @@ public final class Conv2D: Layer {
                 row += patch
             }
         }
+    }
+}
+
+/// Copies `count` floats; short runs (a kernel row of a few-channel image, e.g. 10 floats for the first layer)
+/// in vector moves instead of a `memmove` call each, which cost more than the copy.
+@inline(__always)
+private func copyFloats(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    guard count < 64 else { return target.update(from: source, count: count) }
+    var index = 0
+    while index + 8 <= count {
+        UnsafeMutableRawPointer(target + index).storeBytes(of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self),
+                                                           as: SIMD8<Float>.self)
+        index += 8
+    }
+    while index < count {
+        target[index] = source[index]
+        index += 1
     }
 }
