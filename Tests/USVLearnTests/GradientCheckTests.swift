@@ -144,6 +144,25 @@ import Testing
         #expect(fused.scale.gradient == plain.scale.gradient && fused.shift.gradient == plain.shift.gradient)
     }
 
+    /// 3×3 stride-1 layers of widths that are multiples of 8 and at least 16 run Winograd F(2×2, 3×3) forward and for the input gradient:
+    /// the same outputs and gradients as im2col (odd and even sizes, a one-pixel image).
+    @Test(arguments: [(7, 9, 16, 24, 3), (2, 2, 16, 16, 2), (1, 1, 24, 16, 2), (25, 25, 24, 16, 41)])
+    func winogradAgreesWithIm2col(height: Int, width: Int, channels: Int, filters: Int, samples: Int) {
+        var first = SeededRandom(seed: 31), second = SeededRandom(seed: 31)
+        let shape = ImageShape(height: height, width: width, channels: channels)
+        let winograd = Conv2D(input: shape, filters: filters, kernel: (3, 3), stride: (1, 1), bias: false, random: &first)
+        let columns = Conv2D(input: shape, filters: filters, kernel: (3, 3), stride: (1, 1), bias: false, random: &second)
+        columns.usesWinograd = false
+        #expect(winograd.computesWithWinograd && !columns.computesWithWinograd)
+        let input = batch(samples, shape.count, seed: 32), gradient = batch(samples, winograd.output.count, seed: 33)
+        func worst(_ a: [Float], _ b: [Float]) -> Float {
+            zip(a, b).map { abs($0 - $1) }.max().map { $0 / max(1, b.map(abs).max() ?? 1) } ?? .infinity
+        }
+        #expect(worst(winograd.forward(input, training: true).values, columns.forward(input, training: true).values) < 1e-5)
+        #expect(worst(winograd.backward(gradient).values, columns.backward(gradient).values) < 1e-5)
+        #expect(worst(winograd.kernel.gradient, columns.kernel.gradient) < 1e-5)
+    }
+
     /// Batch norm walks rows in runs of ≥ 64 values with tiled per-feature parameters: against the textbook
     /// formulas in Double for feature counts that do and do not divide 64 and row counts with short last runs.
     @Test(arguments: [(1, 37), (3, 130), (8, 1000), (100, 7), (256, 19)])

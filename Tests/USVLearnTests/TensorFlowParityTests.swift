@@ -17,9 +17,12 @@ import USVTestSupport
         }
         let architecture = ConvolutionalArchitecture(
             input: ImageShape(height: 20, width: 18, channels: 1),
-            convolutions: [.init(filters: 6, kernel: 5, stride: 2), .init(filters: 8, kernel: 4, stride: 1), .init(filters: 5, kernel: 3, stride: 2)],
+            // The third layer (3×3, stride 1, 16 → 16 channels) computes through Winograd, the others through im2col.
+            convolutions: [.init(filters: 6, kernel: 5, stride: 2), .init(filters: 16, kernel: 4, stride: 1),
+                           .init(filters: 16, kernel: 3, stride: 1), .init(filters: 5, kernel: 3, stride: 2)],
             dense: [16, 12], classes: 2)
         let (network, _) = architecture.build(seed: 3)
+        #expect(network.layers.compactMap { ($0 as? Conv2D)?.computesWithWinograd } == [false, false, true, false])
         var random = SeededRandom(seed: 4)
         func normal(_ count: Int, scale: Double = 1, offset: Double = 0) -> [Float] {
             (0..<count).map { _ in Float(offset + scale * random.truncatedNormal()) }
@@ -62,9 +65,9 @@ import USVTestSupport
             "x": (input.values.map(Double.init), [samples, 20, 18, 1]),
             "y": (labels.map(Double.init), [samples]),
             "pos_weight": ([Double(positiveWeight)], [1]), "lr": ([Double(learningRate)], [1]),
-            "conv_filters": (architecture.convolutions.map { Double($0.filters) }, [3]),
-            "conv_kernels": (architecture.convolutions.map { Double($0.kernel) }, [3]),
-            "conv_strides": (architecture.convolutions.map { Double($0.stride) }, [3]),
+            "conv_filters": (architecture.convolutions.map { Double($0.filters) }, [architecture.convolutions.count]),
+            "conv_kernels": (architecture.convolutions.map { Double($0.kernel) }, [architecture.convolutions.count]),
+            "conv_strides": (architecture.convolutions.map { Double($0.stride) }, [architecture.convolutions.count]),
             "dense_units": (architecture.dense.map(Double.init), [2]),
         ]
         for entry in named { arrays[entry.key] = (entry.tensor().map(Double.init), entry.shape) }

@@ -37,8 +37,9 @@ func sgemm(_ transposeA: Bool, _ transposeB: Bool, m: Int, n: Int, k: Int, _ a: 
 /// 2-D convolution with SAME padding, any kernel size and stride, as TensorFlow's `Conv2D(padding="same")`:
 /// the kernel is stored in TensorFlow's layout (kernel height, kernel width, input channels, filters), so
 /// weights move between the two unchanged. Computed as im2col + one sgemm per chunk of samples (the column
-/// buffer stays near 64 MB whatever the batch), backward as sgemm + col2im. A 1-D convolution over vectors is
-/// the same layer with height 1 (`Conv2D.oneDimensional`).
+/// buffer stays near 64 MB whatever the batch), backward as sgemm + col2im; 3×3 stride-1 layers of 16 or more
+/// channels use Winograd F(2×2, 3×3) forward and for the input gradient (`WinogradConvolution`). A 1-D
+/// convolution over vectors is the same layer with height 1 (`Conv2D.oneDimensional`).
 public final class Conv2D: Layer {
     public let input: ImageShape
     public let output: ImageShape
@@ -57,6 +58,14 @@ public final class Conv2D: Layer {
     /// `backward` need not rebuild them for the weight gradient.
     private var columnsHoldBatch = false
     private var columnGradient: [Float] = []
+    /// Winograd F(2×2, 3×3) for the forward pass and the input gradient of 3×3 stride-1 layers (the weight
+    /// gradient stays im2col + sgemm); nil for other layers.
+    private let winograd: WinogradConvolution?
+    private let transformedKernel = ScratchBuffer()
+    /// Off: such a layer computes through im2col like the others (tests compare the two).
+    var usesWinograd = true
+    private var activeWinograd: WinogradConvolution? { usesWinograd ? winograd : nil }
+    var computesWithWinograd: Bool { activeWinograd != nil }
 
     /// He-normal (truncated) initial weights, as the paper's networks; `bias` off when batch norm follows.
     public init(input: ImageShape, filters: Int, kernel: (height: Int, width: Int), stride: (y: Int, x: Int), bias: Bool,
@@ -68,6 +77,8 @@ public final class Conv2D: Layer {
         let horizontal = samePadding(size: input.width, kernel: kernel.width, stride: stride.x)
         output = ImageShape(height: vertical.output, width: horizontal.output, channels: filters)
         padding = (vertical.before, horizontal.before)
+        winograd = WinogradConvolution.supports(input: input, filters: filters, kernel: kernel, stride: stride)
+            ? WinogradConvolution(height: input.height, width: input.width) : nil
         let fanIn = kernel.height * kernel.width * input.channels
         let deviation = (2 / Double(fanIn)).squareRoot() / 0.879_625_661_034_239_78
         self.kernel = Parameter((0..<(fanIn * filters)).map { _ in Float(random.truncatedNormal() * deviation) })
@@ -99,14 +110,22 @@ public final class Conv2D: Layer {
             outputBatch.values.withUnsafeMutableBufferPointer { y in
                 kernel.value.withUnsafeBufferPointer { w in
                     guard let x = x.baseAddress, let y = y.baseAddress, let w = w.baseAddress else { return }
+                    if let winograd = activeWinograd {
+                        transformedKernel.reserve(16 * input.channels * filters)
+                        WinogradConvolution.transformKernel(w, channels: input.channels, filters: filters, adjoint: false,
+                                                            into: transformedKernel.pointer)
+                        winograd.convolve(x, samples: samples, channels: input.channels, filters: filters,
+                                          kernel: transformedKernel.pointer, into: y)
+                        return
+                    }
                     for first in Swift.stride(from: 0, to: samples, by: chunk) {
                         withColumns(of: x, samples: first..<min(samples, first + chunk), batch: samples) { cols, rows in
                             sgemm(false, false, m: rows, n: filters, k: patch, cols, patch, w, filters, beta: 0,
                                   y + first * outputCount, filters)
                         }
                     }
+                    columnsHoldBatch = training && samples <= chunk
                 }
-                columnsHoldBatch = training && samples <= chunk
                 if let bias {
                     for position in 0..<(samples * positions) {
                         for filter in 0..<filters { y[position * filters + filter] += bias.value[filter] }
@@ -125,30 +144,27 @@ public final class Conv2D: Layer {
             gradient.values.withUnsafeBufferPointer { dy in
                 kernel.value.withUnsafeBufferPointer { w in
                     kernel.gradient.withUnsafeMutableBufferPointer { dw in
+                        guard let x = x.baseAddress, let dy = dy.baseAddress, let w = w.baseAddress, let dw = dw.baseAddress else { return }
+                        for first in Swift.stride(from: 0, to: samples, by: chunk) {
+                            withColumns(of: x, samples: first..<min(samples, first + chunk), batch: samples) { cols, rows in
+                                // dW += colsᵀ · dY
+                                sgemm(true, false, m: patch, n: filters, k: rows, cols, patch, dy + first * outputCount, filters,
+                                      beta: 1, dw, filters)
+                            }
+                        }
+                        guard computesInputGradient else { return }
                         inputGradient.values.withUnsafeMutableBufferPointer { dx in
-                            guard let x = x.baseAddress, let dy = dy.baseAddress, let w = w.baseAddress, let dw = dw.baseAddress else { return }
-                            for first in Swift.stride(from: 0, to: samples, by: chunk) {
-                                let count = min(chunk, samples - first)
-                                let rows = count * positions
-                                withColumns(of: x, samples: first..<(first + count), batch: samples) { cols, rows in
-                                    // dW += colsᵀ · dY
-                                    sgemm(true, false, m: patch, n: filters, k: rows, cols, patch, dy + first * outputCount, filters,
-                                          beta: 1, dw, filters)
-                                }
-                                guard computesInputGradient, let dx = dx.baseAddress else { continue }
-                                if columnGradient.count < rows * patch {
-                                    columnGradient = [Float](repeating: 0, count: min(samples, chunk) * positions * patch)
-                                }
-                                columnGradient.withUnsafeMutableBufferPointer { dcols in
-                                    guard let dcols = dcols.baseAddress else { return }
-                                    // dCols = dY · Wᵀ, then scattered back onto the input positions.
-                                    sgemm(false, true, m: rows, n: patch, k: filters, dy + first * outputCount, filters, w, filters,
-                                          beta: 0, dcols, patch)
-                                    let (source, target) = (UnsafePointer(dcols), dx)
-                                    onEveryCore(count) { sample in
-                                        col2im(source + sample * positions * patch, into: target + (first + sample) * input.count)
-                                    }
-                                }
+                            guard let dx = dx.baseAddress else { return }
+                            if let winograd = activeWinograd {
+                                // The gradient of a SAME 3×3 stride-1 convolution is that convolution of dY with
+                                // the kernel rotated by 180° and its channels and filters swapped.
+                                transformedKernel.reserve(16 * input.channels * filters)
+                                WinogradConvolution.transformKernel(w, channels: input.channels, filters: filters, adjoint: true,
+                                                                    into: transformedKernel.pointer)
+                                winograd.convolve(dy, samples: samples, channels: filters, filters: input.channels,
+                                                  kernel: transformedKernel.pointer, into: dx)
+                            } else {
+                                inputGradientThroughColumns(dy, kernel: w, samples: samples, into: dx)
                             }
                         }
                     }
@@ -163,6 +179,27 @@ public final class Conv2D: Layer {
         heldInput = Batch(zeros: 0, 0)
         columnsHoldBatch = false
         return inputGradient
+    }
+
+    /// dX through patch gradients: dCols = dY · Wᵀ per chunk, scattered back onto the input positions (col2im).
+    private func inputGradientThroughColumns(_ dy: UnsafePointer<Float>, kernel w: UnsafePointer<Float>, samples: Int,
+                                             into dx: UnsafeMutablePointer<Float>) {
+        let filters = output.channels, patch = patch, positions = positions
+        if columnGradient.count < min(samples, chunk) * positions * patch {
+            columnGradient = [Float](repeating: 0, count: min(samples, chunk) * positions * patch)
+        }
+        columnGradient.withUnsafeMutableBufferPointer { dcols in
+            guard let dcols = dcols.baseAddress else { return }
+            for first in Swift.stride(from: 0, to: samples, by: chunk) {
+                let count = min(chunk, samples - first)
+                sgemm(false, true, m: count * positions, n: patch, k: filters, dy + first * output.count, filters, w, filters,
+                      beta: 0, dcols, patch)
+                let source = UnsafePointer(dcols)
+                onEveryCore(count) { sample in
+                    col2im(source + sample * positions * patch, into: dx + (first + sample) * input.count)
+                }
+            }
+        }
     }
 
     /// Runs `body` on the im2col columns of `samples` (a chunk of a batch of `batch`) and their row count; the
