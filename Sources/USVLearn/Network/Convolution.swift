@@ -145,11 +145,19 @@ public final class Conv2D: Layer {
                 kernel.value.withUnsafeBufferPointer { w in
                     kernel.gradient.withUnsafeMutableBufferPointer { dw in
                         guard let x = x.baseAddress, let dy = dy.baseAddress, let w = w.baseAddress, let dw = dw.baseAddress else { return }
-                        for first in Swift.stride(from: 0, to: samples, by: chunk) {
-                            withColumns(of: x, samples: first..<min(samples, first + chunk), batch: samples) { cols, rows in
-                                // dW += colsᵀ · dY
-                                sgemm(true, false, m: patch, n: filters, k: rows, cols, patch, dy + first * outputCount, filters,
-                                      beta: 1, dw, filters)
+                        if let winograd = activeWinograd {
+                            transformedKernel.reserve(16 * input.channels * filters)
+                            transformedKernel.pointer.update(repeating: 0, count: 16 * input.channels * filters)
+                            winograd.accumulateTransformedKernelGradient(x, outputGradient: dy, samples: samples, channels: input.channels,
+                                                                         filters: filters, into: transformedKernel.pointer)
+                            WinogradConvolution.addKernelGradient(transformedKernel.pointer, channels: input.channels, filters: filters, to: dw)
+                        } else {
+                            for first in Swift.stride(from: 0, to: samples, by: chunk) {
+                                withColumns(of: x, samples: first..<min(samples, first + chunk), batch: samples) { cols, rows in
+                                    // dW += colsᵀ · dY
+                                    sgemm(true, false, m: patch, n: filters, k: rows, cols, patch, dy + first * outputCount, filters,
+                                          beta: 1, dw, filters)
+                                }
                             }
                         }
                         guard computesInputGradient else { return }

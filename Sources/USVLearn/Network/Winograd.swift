@@ -99,6 +99,89 @@ final class WinogradConvolution {
         }
     }
 
+    /// The kernel gradient in the transformed domain, dU[position] += Vᵀ·dM over the samples' tiles, with V
+    /// recomputed from the layer input `x` (keeping it from the forward pass would cost more memory than the
+    /// transform costs time) and dM = A·dY·Aᵀ per tile, the adjoint of the output transform. `kernelGradient`
+    /// takes dU back to the 3×3 kernel.
+    func accumulateTransformedKernelGradient(_ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, samples: Int,
+                                             channels: Int, filters: Int, into transformedGradient: UnsafeMutablePointer<Float>) {
+        let tiles = tiles, paddedCount = paddedHeight * paddedWidth * channels
+        let chunk = max(1, (16 << 20) / (16 * tiles * max(channels, filters)))
+        let largest = min(samples, chunk)
+        padded.reserve(largest * paddedCount)
+        transformedInput.reserve(16 * largest * tiles * channels)
+        products.reserve(16 * largest * tiles * filters)
+        let (paddedImages, v, dm) = (padded.pointer, transformedInput.pointer, products.pointer)
+        for first in stride(from: 0, to: samples, by: chunk) {
+            let count = min(chunk, samples - first), rows = count * tiles
+            onEveryCore(count) { sample in
+                let image = paddedImages + sample * paddedCount
+                pad(x + (first + sample) * height * width * channels, channels: channels, into: image)
+                transformInput(image, channels: channels, firstTile: sample * tiles, rows: rows, into: v)
+                transformOutputGradient(dy + (first + sample) * height * width * filters, filters: filters,
+                                        firstTile: sample * tiles, rows: rows, into: dm)
+            }
+            for position in 0..<16 {
+                sgemm(true, false, m: channels, n: filters, k: rows, v + position * rows * channels, channels,
+                      dm + position * rows * filters, filters, beta: 1, transformedGradient + position * channels * filters, filters)
+            }
+        }
+    }
+
+    /// dW += Gᵀ·dU·G per (channel, filter) pair: the adjoint of `transformKernel` (not adjoint-flipped).
+    static func addKernelGradient(_ transformedGradient: UnsafePointer<Float>, channels: Int, filters: Int,
+                                  to gradient: UnsafeMutablePointer<Float>) {
+        let plane = channels * filters
+        // Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1] applied to four values.
+        func gTranspose(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+            (a + (b + c) / 2, (b - c) / 2, (b + c) / 2 + d)
+        }
+        for pair in 0..<plane {
+            func du(_ r: Int, _ q: Int) -> Float { transformedGradient[(r * 4 + q) * plane + pair] }
+            // Rows first (over q), then columns (over r).
+            let (r0, r1, r2, r3) = (gTranspose(du(0, 0), du(0, 1), du(0, 2), du(0, 3)), gTranspose(du(1, 0), du(1, 1), du(1, 2), du(1, 3)),
+                                    gTranspose(du(2, 0), du(2, 1), du(2, 2), du(2, 3)), gTranspose(du(3, 0), du(3, 1), du(3, 2), du(3, 3)))
+            func add(column v: Int, _ values: (Float, Float, Float)) {
+                gradient[v * plane + pair] += values.0
+                gradient[(3 + v) * plane + pair] += values.1
+                gradient[(6 + v) * plane + pair] += values.2
+            }
+            add(column: 0, gTranspose(r0.0, r1.0, r2.0, r3.0))
+            add(column: 1, gTranspose(r0.1, r1.1, r2.1, r3.1))
+            add(column: 2, gTranspose(r0.2, r1.2, r2.2, r3.2))
+        }
+    }
+
+    /// dM = A·dY·Aᵀ of every tile of one image's output gradient (zero where a tile hangs over the image),
+    /// A = [1 0; 1 1; 1 −1; 0 −1], stored like the products.
+    private func transformOutputGradient(_ dy: UnsafePointer<Float>, filters: Int, firstTile: Int, rows: Int,
+                                         into dm: UnsafeMutablePointer<Float>) {
+        let plane = rows * filters, zero = SIMD8<Float>()
+        for ty in 0..<tilesY {
+            for tx in 0..<tilesX {
+                let target = dm + (firstTile + ty * tilesX + tx) * filters
+                let (oy, ox) = (2 * ty, 2 * tx)
+                let (right, below) = (ox + 1 < width, oy + 1 < height)
+                for k in stride(from: 0, to: filters, by: 8) {
+                    let base = dy + (oy * width + ox) * filters + k
+                    let top = a((load8(base), right ? load8(base + filters) : zero))
+                    let bottom = below ? a((load8(base + width * filters), right ? load8(base + (width + 1) * filters) : zero)) : (zero, zero, zero, zero)
+                    func store(column q: Int, _ values: Quad) {
+                        let start = target + q * plane + k
+                        store8(values.0, start)
+                        store8(values.1, start + 4 * plane)
+                        store8(values.2, start + 8 * plane)
+                        store8(values.3, start + 12 * plane)
+                    }
+                    store(column: 0, a((top.0, bottom.0)))
+                    store(column: 1, a((top.1, bottom.1)))
+                    store(column: 2, a((top.2, bottom.2)))
+                    store(column: 3, a((top.3, bottom.3)))
+                }
+            }
+        }
+    }
+
     /// Copies an image into its padded buffer with a zero border (written every time: forward and backward
     /// share the buffer with different channel counts).
     private func pad(_ image: UnsafePointer<Float>, channels: Int, into target: UnsafeMutablePointer<Float>) {
@@ -183,6 +266,10 @@ private func bTranspose(_ d: Quad) -> Quad { (d.0 - d.2, d.1 + d.2, d.2 - d.1, d
 /// Aᵀ·(m0, m1, m2, m3) of F(2×2, 3×3).
 @inline(__always)
 private func aTranspose(_ m: Quad) -> (SIMD8<Float>, SIMD8<Float>) { (m.0 + m.1 + m.2, m.1 - m.2 - m.3) }
+
+/// A·(y0, y1) of F(2×2, 3×3): the adjoint of `aTranspose`.
+@inline(__always)
+private func a(_ y: (SIMD8<Float>, SIMD8<Float>)) -> Quad { (y.0, y.0 + y.1, y.0 - y.1, -y.1) }
 
 @inline(__always)
 private func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self) }
