@@ -10,6 +10,14 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+#if arch(x86_64)
+/// The vector kernels are compiled for Haswell (AVX2 and FMA: Intel since 2013, AMD since 2015); the engine calls
+/// them only after checking the CPU at run time and computes through im2col and OpenBLAS otherwise.
+let vectorKernelFlags = ["-O", "-target-cpu", "haswell"]
+#else
+let vectorKernelFlags = ["-O"]
+#endif
+
 /// A runtime plugin: a library target under `Plugins/<Kind>/<Name>` whose module is `USV<Kind><Name>`.
 func plugin(_ module: String, path: String, dependencies: [Target.Dependency] = []) -> Target {
     .target(name: module, dependencies: ["USVCore"] + dependencies, path: path, swiftSettings: swiftSettings)
@@ -68,8 +76,11 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         // The learning engine: linear algebra on OpenBLAS, protocols, metrics, evaluation, networks. Its loops
         // (im2col, batch norm, Adam) are optimised in debug builds too, so that the tests train real networks.
-        .target(name: "USVLearn", dependencies: ["USVCore", "CBLAS", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "USVLearn", dependencies: ["USVCore", "CBLAS", "USVVectorKernels", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // Convolution loops in 8-wide fused multiply-adds, for CPUs that have them (see `vectorKernelFlags`).
+        .target(name: "USVVectorKernels", path: "Sources/USVVectorKernels",
+                swiftSettings: swiftSettings + [.unsafeFlags(vectorKernelFlags)]),
         // Conformance checkers and fixture generators that every plugin's tests call.
         .target(name: "USVTestSupport", dependencies: ["USVCore", "USVSignal"], swiftSettings: swiftSettings),
         // The one place that knows every plugin: builds the registry the CLI passes around.

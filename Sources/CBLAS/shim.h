@@ -14,3 +14,13 @@ static inline int usv_blas_get_threads(void) { return openblas_get_num_threads()
 
 /// Name of the kernel family OpenBLAS chose for this CPU ("Haswell", "Zen", "SkylakeX", …).
 static inline const char *usv_blas_core_name(void) { return openblas_get_corename(); }
+
+/// Whether this CPU has AVX2 and FMA, which the vector kernels (module USVVectorKernels) are compiled for.
+static inline int usv_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}

@@ -152,7 +152,7 @@ import Testing
         let shape = ImageShape(height: height, width: width, channels: channels)
         let winograd = Conv2D(input: shape, filters: filters, kernel: (3, 3), stride: (1, 1), bias: false, random: &first)
         let columns = Conv2D(input: shape, filters: filters, kernel: (3, 3), stride: (1, 1), bias: false, random: &second)
-        columns.usesWinograd = false
+        columns.usesSpecialisedMethods = false
         #expect(winograd.computesWithWinograd && !columns.computesWithWinograd)
         let input = batch(samples, shape.count, seed: 32), gradient = batch(samples, winograd.output.count, seed: 33)
         func worst(_ a: [Float], _ b: [Float]) -> Float {
@@ -161,6 +161,26 @@ import Testing
         #expect(worst(winograd.forward(input, training: true).values, columns.forward(input, training: true).values) < 1e-5)
         #expect(worst(winograd.backward(gradient).values, columns.backward(gradient).values) < 1e-5)
         #expect(worst(winograd.kernel.gradient, columns.kernel.gradient) < 1e-5)
+    }
+
+    /// Layers with 8–32 filters compute forward and weight gradient directly (AVX2 + FMA kernels): the same as im2col for the paper's
+    /// first two layer shapes, odd sizes, uneven padding, a kernel larger than the image and three blocks of 8.
+    @Test(arguments: [(20, 20, 1, 8, 10, 2), (11, 9, 8, 8, 5, 2), (7, 6, 3, 16, 4, 1), (3, 2, 2, 24, 5, 3), (25, 25, 8, 8, 3, 1)])
+    func directConvolutionAgreesWithIm2col(height: Int, width: Int, channels: Int, filters: Int, kernel: Int, stride: Int) {
+        var first = SeededRandom(seed: 41), second = SeededRandom(seed: 41)
+        let shape = ImageShape(height: height, width: width, channels: channels)
+        let direct = Conv2D(input: shape, filters: filters, kernel: (kernel, kernel), stride: (stride, stride), bias: false, random: &first)
+        let columns = Conv2D(input: shape, filters: filters, kernel: (kernel, kernel), stride: (stride, stride), bias: false, random: &second)
+        columns.usesSpecialisedMethods = false
+        // Only where the CPU has AVX2 and FMA; elsewhere both compute through im2col and the comparison still holds.
+        #expect(direct.computesDirectly == vectorKernelsAvailable && !columns.computesDirectly)
+        let input = batch(5, shape.count, seed: 42), gradient = batch(5, direct.output.count, seed: 43)
+        func worst(_ a: [Float], _ b: [Float]) -> Float {
+            zip(a, b).map { abs($0 - $1) }.max().map { $0 / max(1, b.map(abs).max() ?? 1) } ?? .infinity
+        }
+        #expect(worst(direct.forward(input, training: true).values, columns.forward(input, training: true).values) < 1e-5)
+        #expect(worst(direct.backward(gradient).values, columns.backward(gradient).values) < 1e-5)
+        #expect(worst(direct.kernel.gradient, columns.kernel.gradient) < 1e-5)
     }
 
     /// Batch norm walks rows in runs of ≥ 64 values with tiled per-feature parameters: against the textbook

@@ -17,12 +17,14 @@ import USVTestSupport
         }
         let architecture = ConvolutionalArchitecture(
             input: ImageShape(height: 20, width: 18, channels: 1),
-            // The third layer (3×3, stride 1, 16 → 16 channels) computes through Winograd, the others through im2col.
+            // The second layer (16 filters) computes directly where the CPU has AVX2 and FMA, the third (3×3, stride
+            // 1, 16 → 16 channels) through Winograd, the others through im2col.
             convolutions: [.init(filters: 6, kernel: 5, stride: 2), .init(filters: 16, kernel: 4, stride: 1),
                            .init(filters: 16, kernel: 3, stride: 1), .init(filters: 5, kernel: 3, stride: 2)],
             dense: [16, 12], classes: 2)
         let (network, _) = architecture.build(seed: 3)
         #expect(network.layers.compactMap { ($0 as? Conv2D)?.computesWithWinograd } == [false, false, true, false])
+        #expect(network.layers.compactMap { ($0 as? Conv2D)?.computesDirectly } == [false, vectorKernelsAvailable, false, false])
         var random = SeededRandom(seed: 4)
         func normal(_ count: Int, scale: Double = 1, offset: Double = 0) -> [Float] {
             (0..<count).map { _ in Float(offset + scale * random.truncatedNormal()) }

@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import USVVectorKernels
 
 /// The shape of one sample in channel-last order (height × width × channels, TensorFlow's NHWC without N).
 /// A batch of images is a `Batch` with one flattened image per row, so flattening costs nothing.
@@ -34,6 +35,9 @@ func sgemm(_ transposeA: Bool, _ transposeB: Bool, m: Int, n: Int, k: Int, _ a: 
                 Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
+/// Whether the CPU runs the vector kernels (AVX2 and FMA, for which `USVVectorKernels` is compiled).
+let vectorKernelsAvailable = usv_cpu_has_avx2_fma() != 0
+
 /// 2-D convolution with SAME padding, any kernel size and stride, as TensorFlow's `Conv2D(padding="same")`:
 /// the kernel is stored in TensorFlow's layout (kernel height, kernel width, input channels, filters), so
 /// weights move between the two unchanged. Computed as im2col + one sgemm per chunk of samples (the column
@@ -62,10 +66,14 @@ public final class Conv2D: Layer {
     /// gradient stays im2col + sgemm); nil for other layers.
     private let winograd: WinogradConvolution?
     private let transformedKernel = ScratchBuffer()
-    /// Off: such a layer computes through im2col like the others (tests compare the two).
-    var usesWinograd = true
-    private var activeWinograd: WinogradConvolution? { usesWinograd ? winograd : nil }
+    /// Direct loops for the forward pass and weight gradient of layers with few filters; nil for others.
+    private let direct: DirectConvolution?
+    /// Off: the layer computes through im2col like any other (tests compare the specialised methods with it).
+    var usesSpecialisedMethods = true
+    private var activeWinograd: WinogradConvolution? { usesSpecialisedMethods ? winograd : nil }
+    private var activeDirect: DirectConvolution? { usesSpecialisedMethods ? direct : nil }
     var computesWithWinograd: Bool { activeWinograd != nil }
+    var computesDirectly: Bool { activeDirect != nil }
 
     /// He-normal (truncated) initial weights, as the paper's networks; `bias` off when batch norm follows.
     public init(input: ImageShape, filters: Int, kernel: (height: Int, width: Int), stride: (y: Int, x: Int), bias: Bool,
@@ -79,6 +87,12 @@ public final class Conv2D: Layer {
         padding = (vertical.before, horizontal.before)
         winograd = WinogradConvolution.supports(input: input, filters: filters, kernel: kernel, stride: stride)
             ? WinogradConvolution(height: input.height, width: input.width) : nil
+        direct = winograd == nil && vectorKernelsAvailable && DirectConvolution.supports(filters: filters)
+            ? DirectConvolution(.init(inputHeight: input.height, inputWidth: input.width, channels: input.channels,
+                                      outputHeight: output.height, outputWidth: output.width, filters: filters,
+                                      kernelHeight: kernel.height, kernelWidth: kernel.width, strideY: stride.y, strideX: stride.x,
+                                      paddingTop: padding.top, paddingLeft: padding.left))
+            : nil
         let fanIn = kernel.height * kernel.width * input.channels
         let deviation = (2 / Double(fanIn)).squareRoot() / 0.879_625_661_034_239_78
         self.kernel = Parameter((0..<(fanIn * filters)).map { _ in Float(random.truncatedNormal() * deviation) })
@@ -120,6 +134,11 @@ public final class Conv2D: Layer {
                                           kernel: transformedKernel.pointer, into: y)
                         return
                     }
+                    if let direct = activeDirect {
+                        let (inputCount, outputCount) = (input.count, outputCount)
+                        onEveryCore(samples) { sample in direct.forward(x + sample * inputCount, kernel: w, into: y + sample * outputCount) }
+                        return
+                    }
                     for first in Swift.stride(from: 0, to: samples, by: chunk) {
                         withColumns(of: x, samples: first..<min(samples, first + chunk), batch: samples) { cols, rows in
                             sgemm(false, false, m: rows, n: filters, k: patch, cols, patch, w, filters, beta: 0,
@@ -153,6 +172,8 @@ public final class Conv2D: Layer {
                             winograd.accumulateTransformedKernelGradient(x, outputGradient: dy, samples: samples, channels: input.channels,
                                                                          filters: filters, into: transformedKernel.pointer)
                             WinogradConvolution.addKernelGradient(transformedKernel.pointer, channels: input.channels, filters: filters, to: dw)
+                        } else if let direct = activeDirect {
+                            accumulateKernelGradientDirectly(direct, x, dy, samples: samples, into: dw)
                         } else {
                             for first in Swift.stride(from: 0, to: samples, by: chunk) {
                                 withColumns(of: x, samples: first..<min(samples, first + chunk), batch: samples) { cols, rows in
@@ -189,6 +210,26 @@ public final class Conv2D: Layer {
         heldInput = Batch(zeros: 0, 0)
         columnsHoldBatch = false
         return inputGradient
+    }
+
+    /// dW += the direct weight gradient of every sample, one partial sum per thread.
+    private func accumulateKernelGradientDirectly(_ direct: DirectConvolution, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                                  samples: Int, into dw: UnsafeMutablePointer<Float>) {
+        let workers = max(1, min(samples, Int(usv_blas_get_threads()))), size = kernel.value.count
+        let (inputCount, outputCount) = (input.count, output.count)
+        var partial = [Float](repeating: 0, count: workers * size)
+        partial.withUnsafeMutableBufferPointer { partial in
+            guard let partial = partial.baseAddress else { return }
+            onEveryCore(workers) { worker in
+                for sample in Swift.stride(from: worker, to: samples, by: workers) {
+                    direct.accumulateKernelGradient(x + sample * inputCount, outputGradient: dy + sample * outputCount,
+                                                    into: partial + worker * size)
+                }
+            }
+            for worker in 0..<workers {
+                for index in 0..<size { dw[index] += partial[worker * size + index] }
+            }
+        }
     }
 
     /// dX through patch gradients: dCols = dY · Wᵀ per chunk, scattered back onto the input positions (col2im).
@@ -233,28 +274,30 @@ public final class Conv2D: Layer {
 
     /// One sample's patches as rows (output position) × columns (kernel row, kernel column, channel), zeros
     /// where the kernel hangs over the padded edge. Consecutive kernel columns are consecutive in a
-    /// channel-last image, so each kernel row is one contiguous copy.
+    /// channel-last image, so each kernel row is one contiguous copy. Wrapping arithmetic: indices are bounded
+    /// by the image, and overflow checks in this loop cost more than the copies of a few-channel layer.
     private func im2col(_ image: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
         let (height, width, channels) = (input.height, input.width, input.channels)
         let (kh, kw) = kernelSize
+        let rowLength = kw &* channels, imageRow = width &* channels, patch = patch
         var row = cols
         for oy in 0..<output.height {
+            let top = oy &* stride.y &- padding.top
             for ox in 0..<output.width {
-                let top = oy * stride.y - padding.top, left = ox * stride.x - padding.left
-                let firstColumn = max(0, -left), endColumn = min(kw, width - left)
+                let left = ox &* stride.x &- padding.left
+                let firstColumn = max(0, 0 &- left), endColumn = min(kw, width &- left)
+                let before = firstColumn &* channels, inside = max(0, endColumn &- firstColumn) &* channels
+                let after = rowLength &- before &- inside
+                let source = image + (left &+ firstColumn) &* channels
                 for ky in 0..<kh {
-                    let target = row + ky * kw * channels
-                    let iy = top + ky
-                    guard iy >= 0, iy < height, firstColumn < endColumn else {
-                        target.update(repeating: 0, count: kw * channels)
+                    let target = row + ky &* rowLength, iy = top &+ ky
+                    guard iy >= 0, iy < height, inside > 0 else {
+                        target.update(repeating: 0, count: rowLength)
                         continue
                     }
-                    if firstColumn > 0 { target.update(repeating: 0, count: firstColumn * channels) }
-                    copyFloats(from: image + ((iy * width + left + firstColumn) * channels), to: target + firstColumn * channels,
-                               count: (endColumn - firstColumn) * channels)
-                    if endColumn < kw {
-                        target.advanced(by: endColumn * channels).update(repeating: 0, count: (kw - endColumn) * channels)
-                    }
+                    if before > 0 { target.update(repeating: 0, count: before) }
+                    copyFloats(from: source + iy &* imageRow, to: target + before, count: inside)
+                    if after > 0 { (target + (before &+ inside)).update(repeating: 0, count: after) }
                 }
                 row += patch
             }
@@ -285,18 +328,20 @@ public final class Conv2D: Layer {
 }
 
 /// Copies `count` floats; short runs (a kernel row of a few-channel image, e.g. 10 floats for the first layer)
-/// in vector moves instead of a `memmove` call each, which cost more than the copy.
+/// in vector moves instead of a `memmove` call each, which cost more than the copy. From 8 floats on, the last
+/// move overlaps the one before instead of finishing one float at a time.
 @inline(__always)
 private func copyFloats(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
     guard count < 64 else { return target.update(from: source, count: count) }
+    func move8(_ offset: Int) { store8(load8(source + offset), target + offset) }
+    guard count >= 8 else {
+        for index in 0..<count { target[index] = source[index] }
+        return
+    }
     var index = 0
-    while index + 8 <= count {
-        UnsafeMutableRawPointer(target + index).storeBytes(of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self),
-                                                           as: SIMD8<Float>.self)
-        index += 8
+    while index &+ 8 < count {
+        move8(index)
+        index &+= 8
     }
-    while index < count {
-        target[index] = source[index]
-        index += 1
-    }
+    move8(count &- 8)
 }

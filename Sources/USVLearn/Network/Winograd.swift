@@ -271,14 +271,6 @@ private func aTranspose(_ m: Quad) -> (SIMD8<Float>, SIMD8<Float>) { (m.0 + m.1 
 @inline(__always)
 private func a(_ y: (SIMD8<Float>, SIMD8<Float>)) -> Quad { (y.0, y.0 + y.1, y.0 - y.1, -y.1) }
 
-@inline(__always)
-private func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self) }
-
-@inline(__always)
-private func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
-}
-
 /// Floats a layer reuses across batches: grows (zero-filled) when asked for more, never shrinks, freed with
 /// its owner.
 final class ScratchBuffer {
