@@ -163,9 +163,11 @@ import Testing
         #expect(worst(winograd.kernel.gradient, columns.kernel.gradient) < 1e-5)
     }
 
-    /// Layers with 8–32 filters compute forward and weight gradient directly (AVX2 + FMA kernels): the same as im2col for the paper's
-    /// first two layer shapes, odd sizes, uneven padding, a kernel larger than the image and three blocks of 8.
-    @Test(arguments: [(20, 20, 1, 8, 10, 2), (11, 9, 8, 8, 5, 2), (7, 6, 3, 16, 4, 1), (3, 2, 2, 24, 5, 3), (25, 25, 8, 8, 3, 1)])
+    /// Layers with 8–32 filters compute forward and weight gradient directly (AVX2 + FMA kernels): the same as
+    /// im2col for the paper's layer shapes, odd sizes, uneven padding, a kernel larger than the image and three
+    /// blocks of 8.
+    @Test(arguments: [(20, 20, 1, 8, 10, 2), (11, 9, 8, 8, 5, 2), (7, 6, 3, 16, 4, 1), (3, 2, 2, 24, 5, 3), (25, 25, 8, 8, 3, 1),
+                      (9, 8, 16, 8, 4, 1)])
     func directConvolutionAgreesWithIm2col(height: Int, width: Int, channels: Int, filters: Int, kernel: Int, stride: Int) {
         var first = SeededRandom(seed: 41), second = SeededRandom(seed: 41)
         let shape = ImageShape(height: height, width: width, channels: channels)
@@ -174,6 +176,9 @@ import Testing
         columns.usesSpecialisedMethods = false
         // Only where the CPU has AVX2 and FMA; elsewhere both compute through im2col and the comparison still holds.
         #expect(direct.computesDirectly == vectorKernelsAvailable && !columns.computesDirectly)
+        // Stride-1 layers of 8–32 channels also take their input gradient directly (rotated kernel, even kernels
+        // padded unevenly).
+        #expect(direct.computesInputGradientDirectly == (vectorKernelsAvailable && stride == 1 && channels % 8 == 0))
         let input = batch(5, shape.count, seed: 42), gradient = batch(5, direct.output.count, seed: 43)
         func worst(_ a: [Float], _ b: [Float]) -> Float {
             zip(a, b).map { abs($0 - $1) }.max().map { $0 / max(1, b.map(abs).max() ?? 1) } ?? .infinity

@@ -72,6 +72,12 @@ public final class Conv2D: Layer {
     var usesSpecialisedMethods = true
     private var activeWinograd: WinogradConvolution? { usesSpecialisedMethods ? winograd : nil }
     private var activeDirect: DirectConvolution? { usesSpecialisedMethods ? direct : nil }
+    /// A stride-1 layer's input gradient is the convolution of dY with the kernel rotated by 180° and channels
+    /// and filters swapped, padded k − 1 − p before: computed directly where the channels allow.
+    private let directAdjoint: DirectConvolution?
+    private var adjointKernel: [Float] = []
+    private var activeDirectAdjoint: DirectConvolution? { usesSpecialisedMethods ? directAdjoint : nil }
+    var computesInputGradientDirectly: Bool { activeDirectAdjoint != nil }
     var computesWithWinograd: Bool { activeWinograd != nil }
     var computesDirectly: Bool { activeDirect != nil }
 
@@ -92,6 +98,12 @@ public final class Conv2D: Layer {
                                       outputHeight: output.height, outputWidth: output.width, filters: filters,
                                       kernelHeight: kernel.height, kernelWidth: kernel.width, strideY: stride.y, strideX: stride.x,
                                       paddingTop: padding.top, paddingLeft: padding.left))
+            : nil
+        directAdjoint = stride == (1, 1) && winograd == nil && vectorKernelsAvailable && DirectConvolution.supports(filters: input.channels)
+            ? DirectConvolution(.init(inputHeight: output.height, inputWidth: output.width, channels: filters,
+                                      outputHeight: input.height, outputWidth: input.width, filters: input.channels,
+                                      kernelHeight: kernel.height, kernelWidth: kernel.width, strideY: 1, strideX: 1,
+                                      paddingTop: kernel.height - 1 - padding.top, paddingLeft: kernel.width - 1 - padding.left))
             : nil
         let fanIn = kernel.height * kernel.width * input.channels
         let deviation = (2 / Double(fanIn)).squareRoot() / 0.879_625_661_034_239_78
@@ -194,6 +206,15 @@ public final class Conv2D: Layer {
                                                                     into: transformedKernel.pointer)
                                 winograd.convolve(dy, samples: samples, channels: filters, filters: input.channels,
                                                   kernel: transformedKernel.pointer, into: dx)
+                            } else if let adjoint = activeDirectAdjoint {
+                                let kernel = rotatedTransposedKernel(w)
+                                let (inputCount, outputCount) = (input.count, outputCount)
+                                kernel.withUnsafeBufferPointer { rotated in
+                                    guard let rotated = rotated.baseAddress else { return }
+                                    onEveryCore(samples) { sample in
+                                        adjoint.forward(dy + sample * outputCount, kernel: rotated, into: dx + sample * inputCount)
+                                    }
+                                }
                             } else {
                                 inputGradientThroughColumns(dy, kernel: w, samples: samples, into: dx)
                             }
@@ -210,6 +231,21 @@ public final class Conv2D: Layer {
         heldInput = Batch(zeros: 0, 0)
         columnsHoldBatch = false
         return inputGradient
+    }
+
+    /// W′[u][v][f][c] = W[kh − 1 − u][kw − 1 − v][c][f]: the kernel of the input gradient of a stride-1 layer.
+    private func rotatedTransposedKernel(_ w: UnsafePointer<Float>) -> [Float] {
+        let (kh, kw, channels, filters) = (kernelSize.height, kernelSize.width, input.channels, output.channels)
+        if adjointKernel.count != kernel.value.count { adjointKernel = kernel.value }
+        for u in 0..<kh {
+            for v in 0..<kw {
+                let source = ((kh - 1 - u) * kw + (kw - 1 - v)) * channels * filters, target = (u * kw + v) * filters * channels
+                for c in 0..<channels {
+                    for f in 0..<filters { adjointKernel[target + f * channels + c] = w[source + c * filters + f] }
+                }
+            }
+        }
+        return adjointKernel
     }
 
     /// dW += the direct weight gradient of every sample, one partial sum per thread.
