@@ -47,7 +47,7 @@ func benchmarkCNN(filters: Int, batch: Int, threads: Int, trainBatches: Int, inf
     print(String(format: "{\"train_images_per_s\": %.2f, \"infer_images_per_s\": %.2f, \"train_seconds\": %.3f, \"infer_seconds\": %.3f, "
         + "\"threads\": %d, \"filters\": %d, \"batch\": %d, \"multiply_adds_per_image\": %ld, ",
         Double(trainBatches * batch) / train, Double(inferBatches * batch) / infer, train, infer, threads, filters, batch,
-        architecture.multiplyAdds) + "\"blas_kernels\": \"\(LinearAlgebra.blasCoreName)\"}")
+        architecture.multiplyAdds) + "\"blas_kernels\": \"\(LinearAlgebra.blasCoreName)\", \"vector_kernels\": \"\(LinearAlgebra.hasVectorKernels ? "AVX2+FMA" : "off")\"}")
 }
 
 let arguments = CommandLine.arguments

@@ -10,6 +10,9 @@ public enum LinearAlgebra {
     /// The kernel family OpenBLAS chose for this CPU (or `OPENBLAS_CORETYPE` forced), for benchmark reports.
     public static var blasCoreName: String { usv_blas_core_name().map { String(cString: $0) } ?? "unknown" }
 
+    /// Whether the convolutions may use the AVX2 + FMA kernels of `USVVectorKernels` on this CPU (reports).
+    public static var hasVectorKernels: Bool { vectorKernelsAvailable }
+
     /// C = Aᵀ·A (columns × columns, symmetric, full) for a row-major A (rows × columns).
     public static func gram(_ a: DesignMatrix) -> [Double] {
         var c = [Double](repeating: 0, count: a.columns * a.columns)
