@@ -71,10 +71,45 @@ final class WinogradConvolution {
     }
 
     /// y = x ⋆ g for `samples` images of `channels` channels into `filters` channels, with `kernel` from
-    /// `transformKernel` (16 × channels × filters). Works through chunks of samples (about 64 MB of transforms).
+    /// `transformKernel` (16 × channels × filters).
     func convolve(_ x: UnsafePointer<Float>, samples: Int, channels: Int, filters: Int, kernel: UnsafePointer<Float>,
                   into y: UnsafeMutablePointer<Float>) {
-        let tiles = tiles, paddedCount = paddedHeight * paddedWidth * channels
+        let (tiles, outputCount) = (tiles, height * width * filters)
+        forEachChunk(of: x, samples: samples, channels: channels, filters: filters) { first, count, rows, v, m in
+            for position in 0..<16 {
+                sgemm(false, false, m: rows, n: filters, k: channels, v + position * rows * channels, channels,
+                      kernel + position * channels * filters, filters, beta: 0, m + position * rows * filters, filters)
+            }
+            onEveryCore(count) { sample in
+                transformOutput(m, filters: filters, firstTile: sample * tiles, rows: rows, into: y + (first + sample) * outputCount)
+            }
+        }
+    }
+
+    /// The kernel gradient in the transformed domain, dU[position] += Vᵀ·dM over the samples' tiles, with V
+    /// recomputed from the layer input `x` (keeping it from the forward pass would cost more memory than the
+    /// transform costs time) and dM = A·dY·Aᵀ per tile, the adjoint of the output transform, in the products'
+    /// buffer. `addKernelGradient` takes dU back to the 3×3 kernel.
+    func accumulateTransformedKernelGradient(_ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, samples: Int,
+                                             channels: Int, filters: Int, into transformedGradient: UnsafeMutablePointer<Float>) {
+        let (tiles, outputCount) = (tiles, height * width * filters)
+        forEachChunk(of: x, samples: samples, channels: channels, filters: filters, besideEachInput: { sample, first, rows, dm in
+            transformOutputGradient(dy + (first + sample) * outputCount, filters: filters, firstTile: sample * tiles, rows: rows, into: dm)
+        }) { _, _, rows, v, dm in
+            for position in 0..<16 {
+                sgemm(true, false, m: channels, n: filters, k: rows, v + position * rows * channels, channels,
+                      dm + position * rows * filters, filters, beta: 1, transformedGradient + position * channels * filters, filters)
+            }
+        }
+    }
+
+    /// Pads and input-transforms the images chunk by chunk (about 64 MB of transforms per chunk) on every core,
+    /// runs `besideEachInput(sample in chunk, chunk's first sample, tile rows, products buffer)` on the same
+    /// core after each image's transform, then `body(first sample, sample count, tile rows, V, products buffer)`.
+    private func forEachChunk(of x: UnsafePointer<Float>, samples: Int, channels: Int, filters: Int,
+                              besideEachInput: (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void = { _, _, _, _ in },
+                              _ body: (Int, Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        let tiles = tiles, paddedCount = paddedHeight * paddedWidth * channels, inputCount = height * width * channels
         let chunk = max(1, (16 << 20) / (16 * tiles * max(channels, filters)))
         let largest = min(samples, chunk)
         padded.reserve(largest * paddedCount)
@@ -85,46 +120,11 @@ final class WinogradConvolution {
             let count = min(chunk, samples - first), rows = count * tiles
             onEveryCore(count) { sample in
                 let image = paddedImages + sample * paddedCount
-                pad(x + (first + sample) * height * width * channels, channels: channels, into: image)
+                pad(x + (first + sample) * inputCount, channels: channels, into: image)
                 transformInput(image, channels: channels, firstTile: sample * tiles, rows: rows, into: v)
+                besideEachInput(sample, first, rows, m)
             }
-            for position in 0..<16 {
-                sgemm(false, false, m: rows, n: filters, k: channels, v + position * rows * channels, channels,
-                      kernel + position * channels * filters, filters, beta: 0, m + position * rows * filters, filters)
-            }
-            onEveryCore(count) { sample in
-                transformOutput(m, filters: filters, firstTile: sample * tiles, rows: rows,
-                                into: y + (first + sample) * height * width * filters)
-            }
-        }
-    }
-
-    /// The kernel gradient in the transformed domain, dU[position] += Vᵀ·dM over the samples' tiles, with V
-    /// recomputed from the layer input `x` (keeping it from the forward pass would cost more memory than the
-    /// transform costs time) and dM = A·dY·Aᵀ per tile, the adjoint of the output transform. `kernelGradient`
-    /// takes dU back to the 3×3 kernel.
-    func accumulateTransformedKernelGradient(_ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, samples: Int,
-                                             channels: Int, filters: Int, into transformedGradient: UnsafeMutablePointer<Float>) {
-        let tiles = tiles, paddedCount = paddedHeight * paddedWidth * channels
-        let chunk = max(1, (16 << 20) / (16 * tiles * max(channels, filters)))
-        let largest = min(samples, chunk)
-        padded.reserve(largest * paddedCount)
-        transformedInput.reserve(16 * largest * tiles * channels)
-        products.reserve(16 * largest * tiles * filters)
-        let (paddedImages, v, dm) = (padded.pointer, transformedInput.pointer, products.pointer)
-        for first in stride(from: 0, to: samples, by: chunk) {
-            let count = min(chunk, samples - first), rows = count * tiles
-            onEveryCore(count) { sample in
-                let image = paddedImages + sample * paddedCount
-                pad(x + (first + sample) * height * width * channels, channels: channels, into: image)
-                transformInput(image, channels: channels, firstTile: sample * tiles, rows: rows, into: v)
-                transformOutputGradient(dy + (first + sample) * height * width * filters, filters: filters,
-                                        firstTile: sample * tiles, rows: rows, into: dm)
-            }
-            for position in 0..<16 {
-                sgemm(true, false, m: channels, n: filters, k: rows, v + position * rows * channels, channels,
-                      dm + position * rows * filters, filters, beta: 1, transformedGradient + position * channels * filters, filters)
-            }
+            body(first, count, rows, v, m)
         }
     }
 
