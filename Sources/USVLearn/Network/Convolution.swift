@@ -40,10 +40,12 @@ let vectorKernelsAvailable = usv_cpu_has_avx2_fma() != 0
 
 /// 2-D convolution with SAME padding, any kernel size and stride, as TensorFlow's `Conv2D(padding="same")`:
 /// the kernel is stored in TensorFlow's layout (kernel height, kernel width, input channels, filters), so
-/// weights move between the two unchanged. Computed as im2col + one sgemm per chunk of samples (the column
-/// buffer stays near 1 MB per thread whatever the batch), backward as sgemm + col2im; 3×3 stride-1 layers of 16 or more
-/// channels use Winograd F(2×2, 3×3) forward and for the input gradient (`WinogradConvolution`). A 1-D
-/// convolution over vectors is the same layer with height 1 (`Conv2D.oneDimensional`).
+/// weights move between the two unchanged. Each layer picks how it computes: 3×3 stride-1 layers of 16 or more
+/// channels through Winograd F(2×2, 3×3) (`WinogradConvolution`); layers of 8–32 filters, where the CPU has
+/// AVX2 and FMA, through direct loops (`DirectConvolution`); all others, and any pass those do not cover, as
+/// im2col + one sgemm per chunk of samples (the column buffer stays near 1 MB per thread whatever the batch),
+/// backward as sgemm + col2im. A 1-D convolution over vectors is the same layer with height 1
+/// (`Conv2D.oneDimensional`).
 public final class Conv2D: Layer {
     public let input: ImageShape
     public let output: ImageShape
@@ -62,24 +64,23 @@ public final class Conv2D: Layer {
     /// `backward` need not rebuild them for the weight gradient.
     private var columnsHoldBatch = false
     private var columnGradient: [Float] = []
-    /// Winograd F(2×2, 3×3) for the forward pass and the input gradient of 3×3 stride-1 layers (the weight
-    /// gradient stays im2col + sgemm); nil for other layers.
+    /// Winograd F(2×2, 3×3) for the forward pass and both gradients of 3×3 stride-1 layers; nil for others.
     private let winograd: WinogradConvolution?
     private let transformedKernel = ScratchBuffer()
     /// Direct loops for the forward pass and weight gradient of layers with few filters; nil for others.
     private let direct: DirectConvolution?
-    /// Off: the layer computes through im2col like any other (tests compare the specialised methods with it).
-    var usesSpecialisedMethods = true
-    private var activeWinograd: WinogradConvolution? { usesSpecialisedMethods ? winograd : nil }
-    private var activeDirect: DirectConvolution? { usesSpecialisedMethods ? direct : nil }
     /// A stride-1 layer's input gradient is the convolution of dY with the kernel rotated by 180° and channels
     /// and filters swapped, padded k − 1 − p before: computed directly where the channels allow.
     private let directAdjoint: DirectConvolution?
     private var adjointKernel: [Float] = []
+    /// Off: the layer computes through im2col like any other (tests compare the specialised methods with it).
+    var usesSpecialisedMethods = true
+    private var activeWinograd: WinogradConvolution? { usesSpecialisedMethods ? winograd : nil }
+    private var activeDirect: DirectConvolution? { usesSpecialisedMethods ? direct : nil }
     private var activeDirectAdjoint: DirectConvolution? { usesSpecialisedMethods ? directAdjoint : nil }
-    var computesInputGradientDirectly: Bool { activeDirectAdjoint != nil }
     var computesWithWinograd: Bool { activeWinograd != nil }
     var computesDirectly: Bool { activeDirect != nil }
+    var computesInputGradientDirectly: Bool { activeDirectAdjoint != nil }
 
     /// He-normal (truncated) initial weights, as the paper's networks; `bias` off when batch norm follows.
     public init(input: ImageShape, filters: Int, kernel: (height: Int, width: Int), stride: (y: Int, x: Int), bias: Bool,

@@ -166,17 +166,10 @@ final class WinogradConvolution {
                     let base = dy + (oy * width + ox) * filters + k
                     let top = a((load8(base), right ? load8(base + filters) : zero))
                     let bottom = below ? a((load8(base + width * filters), right ? load8(base + (width + 1) * filters) : zero)) : (zero, zero, zero, zero)
-                    func store(column q: Int, _ values: Quad) {
-                        let start = target + q * plane + k
-                        store8(values.0, start)
-                        store8(values.1, start + 4 * plane)
-                        store8(values.2, start + 8 * plane)
-                        store8(values.3, start + 12 * plane)
-                    }
-                    store(column: 0, a((top.0, bottom.0)))
-                    store(column: 1, a((top.1, bottom.1)))
-                    store(column: 2, a((top.2, bottom.2)))
-                    store(column: 3, a((top.3, bottom.3)))
+                    storeColumn(a((top.0, bottom.0)), at: target + k, plane: plane)
+                    storeColumn(a((top.1, bottom.1)), at: target + plane + k, plane: plane)
+                    storeColumn(a((top.2, bottom.2)), at: target + 2 * plane + k, plane: plane)
+                    storeColumn(a((top.3, bottom.3)), at: target + 3 * plane + k, plane: plane)
                 }
             }
         }
@@ -212,17 +205,10 @@ final class WinogradConvolution {
                     }
                     // d·B row by row, then Bᵀ·(d·B) column by column; V[r][q] goes to position 4r + q.
                     let (h0, h1, h2, h3) = (row(0), row(1), row(2), row(3))
-                    func store(column q: Int, _ v: Quad) {
-                        let base = target + q * plane + c
-                        store8(v.0, base)
-                        store8(v.1, base + 4 * plane)
-                        store8(v.2, base + 8 * plane)
-                        store8(v.3, base + 12 * plane)
-                    }
-                    store(column: 0, bTranspose((h0.0, h1.0, h2.0, h3.0)))
-                    store(column: 1, bTranspose((h0.1, h1.1, h2.1, h3.1)))
-                    store(column: 2, bTranspose((h0.2, h1.2, h2.2, h3.2)))
-                    store(column: 3, bTranspose((h0.3, h1.3, h2.3, h3.3)))
+                    storeColumn(bTranspose((h0.0, h1.0, h2.0, h3.0)), at: target + c, plane: plane)
+                    storeColumn(bTranspose((h0.1, h1.1, h2.1, h3.1)), at: target + plane + c, plane: plane)
+                    storeColumn(bTranspose((h0.2, h1.2, h2.2, h3.2)), at: target + 2 * plane + c, plane: plane)
+                    storeColumn(bTranspose((h0.3, h1.3, h2.3, h3.3)), at: target + 3 * plane + c, plane: plane)
                 }
             }
         }
@@ -266,6 +252,16 @@ private func bTranspose(_ d: Quad) -> Quad { (d.0 - d.2, d.1 + d.2, d.2 - d.1, d
 /// Aᵀ·(m0, m1, m2, m3) of F(2×2, 3×3).
 @inline(__always)
 private func aTranspose(_ m: Quad) -> (SIMD8<Float>, SIMD8<Float>) { (m.0 + m.1 + m.2, m.1 - m.2 - m.3) }
+
+/// Column q of a transformed 4×4 tile (rows 0–3) into positions q, 4 + q, 8 + q, 12 + q: `start` is position
+/// q's slot, `plane` the distance between positions.
+@inline(__always)
+private func storeColumn(_ values: Quad, at start: UnsafeMutablePointer<Float>, plane: Int) {
+    store8(values.0, start)
+    store8(values.1, start + 4 * plane)
+    store8(values.2, start + 8 * plane)
+    store8(values.3, start + 12 * plane)
+}
 
 /// A·(y0, y1) of F(2×2, 3×3): the adjoint of `aTranspose`.
 @inline(__always)
