@@ -69,8 +69,8 @@ public final class Conv2D: Layer {
     private let transformedKernel = ScratchBuffer()
     /// Direct loops for the forward pass and weight gradient of layers with few filters; nil for others.
     private let direct: DirectConvolution?
-    /// A stride-1 layer's input gradient is the convolution of dY with the kernel rotated by 180° and channels
-    /// and filters swapped, padded k − 1 − p before: computed directly where the channels allow.
+    /// The direct convolution that computes a stride-1 layer's input gradient (see `rotatedTransposedKernel`),
+    /// where the channels allow.
     private let directAdjoint: DirectConvolution?
     private var adjointKernel: [Float] = []
     /// Off: the layer computes through im2col like any other (tests compare the specialised methods with it).
@@ -141,8 +141,7 @@ public final class Conv2D: Layer {
                     guard let x = x.baseAddress, let y = y.baseAddress, let w = w.baseAddress else { return }
                     if let winograd = activeWinograd {
                         transformedKernel.reserve(16 * input.channels * filters)
-                        WinogradConvolution.transformKernel(w, channels: input.channels, filters: filters, adjoint: false,
-                                                            into: transformedKernel.pointer)
+                        WinogradConvolution.transformKernel(w, channels: input.channels, filters: filters, into: transformedKernel.pointer)
                         winograd.convolve(x, samples: samples, channels: input.channels, filters: filters,
                                           kernel: transformedKernel.pointer, into: y)
                         return
@@ -199,25 +198,25 @@ public final class Conv2D: Layer {
                         guard computesInputGradient else { return }
                         inputGradient.values.withUnsafeMutableBufferPointer { dx in
                             guard let dx = dx.baseAddress else { return }
-                            if let winograd = activeWinograd {
-                                // The gradient of a SAME 3×3 stride-1 convolution is that convolution of dY with
-                                // the kernel rotated by 180° and its channels and filters swapped.
-                                transformedKernel.reserve(16 * input.channels * filters)
-                                WinogradConvolution.transformKernel(w, channels: input.channels, filters: filters, adjoint: true,
-                                                                    into: transformedKernel.pointer)
-                                winograd.convolve(dy, samples: samples, channels: filters, filters: input.channels,
-                                                  kernel: transformedKernel.pointer, into: dx)
-                            } else if let adjoint = activeDirectAdjoint {
-                                let kernel = rotatedTransposedKernel(w)
-                                let (inputCount, outputCount) = (input.count, outputCount)
-                                kernel.withUnsafeBufferPointer { rotated in
-                                    guard let rotated = rotated.baseAddress else { return }
+                            guard activeWinograd != nil || activeDirectAdjoint != nil else {
+                                return inputGradientThroughColumns(dy, kernel: w, samples: samples, into: dx)
+                            }
+                            // A stride-1 layer's input gradient is its kind of convolution of dY with the kernel
+                            // rotated by 180°, channels and filters swapped (padding k − 1 − p before).
+                            let (inputCount, outputCount) = (input.count, outputCount)
+                            rotatedTransposedKernel(w).withUnsafeBufferPointer { rotated in
+                                guard let rotated = rotated.baseAddress else { return }
+                                if let winograd = activeWinograd {
+                                    transformedKernel.reserve(16 * input.channels * filters)
+                                    WinogradConvolution.transformKernel(rotated, channels: filters, filters: input.channels,
+                                                                        into: transformedKernel.pointer)
+                                    winograd.convolve(dy, samples: samples, channels: filters, filters: input.channels,
+                                                      kernel: transformedKernel.pointer, into: dx)
+                                } else if let adjoint = activeDirectAdjoint {
                                     onEveryCore(samples) { sample in
                                         adjoint.forward(dy + sample * outputCount, kernel: rotated, into: dx + sample * inputCount)
                                     }
                                 }
-                            } else {
-                                inputGradientThroughColumns(dy, kernel: w, samples: samples, into: dx)
                             }
                         }
                     }
@@ -234,7 +233,8 @@ public final class Conv2D: Layer {
         return inputGradient
     }
 
-    /// W′[u][v][f][c] = W[kh − 1 − u][kw − 1 − v][c][f]: the kernel of the input gradient of a stride-1 layer.
+    /// W′[u][v][f][c] = W[kh − 1 − u][kw − 1 − v][c][f]: the kernel of the input gradient of a stride-1 layer
+    /// (Winograd's and the direct one), into a buffer reused across steps.
     private func rotatedTransposedKernel(_ w: UnsafePointer<Float>) -> [Float] {
         let (kh, kw, channels, filters) = (kernelSize.height, kernelSize.width, input.channels, output.channels)
         if adjointKernel.count != kernel.value.count { adjointKernel = kernel.value }

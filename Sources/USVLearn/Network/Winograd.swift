@@ -35,20 +35,13 @@ final class WinogradConvolution {
     private var tiles: Int { tilesY * tilesX }
 
     /// U = G·g·Gᵀ of a TensorFlow-layout 3×3 kernel (3, 3, channels, filters) as 16 matrices channels × filters.
-    /// `adjoint` transforms the kernel of the input gradient instead: rotated by 180° with channels and filters
-    /// swapped, (16, filters, channels), because the gradient of a SAME 3×3 stride-1 convolution is that
-    /// convolution of the output gradient.
-    static func transformKernel(_ kernel: UnsafePointer<Float>, channels: Int, filters: Int, adjoint: Bool,
+    static func transformKernel(_ kernel: UnsafePointer<Float>, channels: Int, filters: Int,
                                 into transformed: UnsafeMutablePointer<Float>) {
-        let (inputs, outputs) = adjoint ? (filters, channels) : (channels, filters)
-        let plane = inputs * outputs
-        for i in 0..<inputs {
-            for o in 0..<outputs {
-                // g[u][v] of this (input, output) pair.
-                func g(_ u: Int, _ v: Int) -> Float {
-                    adjoint ? kernel[((2 - u) * 3 + (2 - v)) * channels * filters + o * filters + i]
-                        : kernel[(u * 3 + v) * channels * filters + i * filters + o]
-                }
+        let plane = channels * filters
+        for i in 0..<channels {
+            for o in 0..<filters {
+                // g[u][v] of this (channel, filter) pair.
+                func g(_ u: Int, _ v: Int) -> Float { kernel[(u * 3 + v) * plane + i * filters + o] }
                 // t = G·g (4 × 3), column by column, then U = t·Gᵀ row by row; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
                 func gColumn(_ v: Int) -> (Float, Float, Float, Float) {
                     let (g0, g1, g2) = (g(0, v), g(1, v), g(2, v))
@@ -56,7 +49,7 @@ final class WinogradConvolution {
                 }
                 let (t0, t1, t2) = (gColumn(0), gColumn(1), gColumn(2))
                 func store(row r: Int, _ a: Float, _ b: Float, _ c: Float) {
-                    let target = transformed + r * 4 * plane + i * outputs + o
+                    let target = transformed + r * 4 * plane + i * filters + o
                     target[0] = a
                     target[plane] = (a + b + c) / 2
                     target[2 * plane] = (a - b + c) / 2
@@ -128,7 +121,7 @@ final class WinogradConvolution {
         }
     }
 
-    /// dW += Gᵀ·dU·G per (channel, filter) pair: the adjoint of `transformKernel` (not adjoint-flipped).
+    /// dW += Gᵀ·dU·G per (channel, filter) pair: the adjoint of `transformKernel`.
     static func addKernelGradient(_ transformedGradient: UnsafePointer<Float>, channels: Int, filters: Int,
                                   to gradient: UnsafeMutablePointer<Float>) {
         let plane = channels * filters
