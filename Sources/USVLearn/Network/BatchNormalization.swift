@@ -133,7 +133,9 @@ public final class BatchNormalization: Layer {
                         partial.withUnsafeMutableBufferPointer { partial in
                             // dx first holds dLoss/d(pre-ReLU output), then the input gradient.
                             onEveryCore(ranges.count) { worker in
-                                let sum = partial.baseAddress.unsafelyUnwrapped + 2 * worker * width, product = sum + width
+                                // Every worker's sums first, then every worker's products.
+                                let sum = partial.baseAddress.unsafelyUnwrapped + worker * width
+                                let product = sum + ranges.count * width
                                 runs.walk(ranges[worker]) { base, count in
                                     let (dy, y, xHat) = (dy.baseAddress.unsafelyUnwrapped + base, y.baseAddress.unsafelyUnwrapped + base,
                                                          xHat.baseAddress.unsafelyUnwrapped + base)
@@ -149,7 +151,9 @@ public final class BatchNormalization: Layer {
                                     }
                                 }
                             }
-                            (sums, products) = runs.foldPairs(UnsafeBufferPointer(partial))
+                            let half = ranges.count * width
+                            (sums, products) = (runs.fold(UnsafeBufferPointer(rebasing: partial[..<half])),
+                                                runs.fold(UnsafeBufferPointer(rebasing: partial[half...])))
                         }
                         runs.tiled([factor, sums, products]).withUnsafeBufferPointer { tiled in // factor, Σg, Σg·x̂
                             onEveryCore(ranges.count) { worker in
@@ -210,14 +214,5 @@ struct FeatureRuns {
         var totals = [Float](repeating: 0, count: features)
         for (index, value) in accumulators.enumerated() { totals[index % features] += value }
         return totals
-    }
-
-    /// `fold` for accumulators that alternate between two quantities (pairs of runs per worker).
-    func foldPairs(_ accumulators: UnsafeBufferPointer<Float>) -> ([Float], [Float]) {
-        var first = [Float](repeating: 0, count: features), second = first
-        for (index, value) in accumulators.enumerated() {
-            if (index / width) % 2 == 0 { first[index % features] += value } else { second[index % features] += value }
-        }
-        return (first, second)
     }
 }
