@@ -148,19 +148,9 @@ import Testing
     /// the same outputs and gradients as im2col (odd and even sizes, a one-pixel image).
     @Test(arguments: [(7, 9, 16, 24, 3), (2, 2, 16, 16, 2), (1, 1, 24, 16, 2), (25, 25, 24, 16, 41)])
     func winogradAgreesWithIm2col(height: Int, width: Int, channels: Int, filters: Int, samples: Int) {
-        var first = SeededRandom(seed: 31), second = SeededRandom(seed: 31)
-        let shape = ImageShape(height: height, width: width, channels: channels)
-        let winograd = Conv2D(input: shape, filters: filters, kernel: (3, 3), stride: (1, 1), bias: false, random: &first)
-        let columns = Conv2D(input: shape, filters: filters, kernel: (3, 3), stride: (1, 1), bias: false, random: &second)
-        columns.usesSpecialisedMethods = false
-        #expect(winograd.computesWithWinograd && !columns.computesWithWinograd)
-        let input = batch(samples, shape.count, seed: 32), gradient = batch(samples, winograd.output.count, seed: 33)
-        func worst(_ a: [Float], _ b: [Float]) -> Float {
-            zip(a, b).map { abs($0 - $1) }.max().map { $0 / max(1, b.map(abs).max() ?? 1) } ?? .infinity
-        }
-        #expect(worst(winograd.forward(input, training: true).values, columns.forward(input, training: true).values) < 1e-5)
-        #expect(worst(winograd.backward(gradient).values, columns.backward(gradient).values) < 1e-5)
-        #expect(worst(winograd.kernel.gradient, columns.kernel.gradient) < 1e-5)
+        let winograd = expectAgreementWithIm2col(ImageShape(height: height, width: width, channels: channels), filters: filters,
+                                                 kernel: 3, stride: 1, samples: samples, seed: 31)
+        #expect(winograd.computesWithWinograd)
     }
 
     /// Layers with 8–32 filters compute forward and weight gradient directly (AVX2 + FMA kernels): the same as
@@ -169,23 +159,31 @@ import Testing
     @Test(arguments: [(20, 20, 1, 8, 10, 2), (11, 9, 8, 8, 5, 2), (7, 6, 3, 16, 4, 1), (3, 2, 2, 24, 5, 3), (25, 25, 8, 8, 3, 1),
                       (9, 8, 16, 8, 4, 1)])
     func directConvolutionAgreesWithIm2col(height: Int, width: Int, channels: Int, filters: Int, kernel: Int, stride: Int) {
-        var first = SeededRandom(seed: 41), second = SeededRandom(seed: 41)
-        let shape = ImageShape(height: height, width: width, channels: channels)
-        let direct = Conv2D(input: shape, filters: filters, kernel: (kernel, kernel), stride: (stride, stride), bias: false, random: &first)
-        let columns = Conv2D(input: shape, filters: filters, kernel: (kernel, kernel), stride: (stride, stride), bias: false, random: &second)
-        columns.usesSpecialisedMethods = false
+        let direct = expectAgreementWithIm2col(ImageShape(height: height, width: width, channels: channels), filters: filters,
+                                               kernel: kernel, stride: stride, samples: 5, seed: 41)
         // Only where the CPU has AVX2 and FMA; elsewhere both compute through im2col and the comparison still holds.
-        #expect(direct.computesDirectly == vectorKernelsAvailable && !columns.computesDirectly)
+        #expect(direct.computesDirectly == vectorKernelsAvailable)
         // Stride-1 layers of 8–32 channels also take their input gradient directly (rotated kernel, even kernels
         // padded unevenly).
         #expect(direct.computesInputGradientDirectly == (vectorKernelsAvailable && stride == 1 && channels % 8 == 0))
-        let input = batch(5, shape.count, seed: 42), gradient = batch(5, direct.output.count, seed: 43)
+    }
+
+    /// Two copies of one layer (same seed), the second forced through im2col: expects the same outputs, input
+    /// gradients and kernel gradients to 1e-5 of the largest value, and returns the first for its method checks.
+    func expectAgreementWithIm2col(_ shape: ImageShape, filters: Int, kernel: Int, stride: Int, samples: Int, seed: UInt64) -> Conv2D {
+        var first = SeededRandom(seed: seed), second = SeededRandom(seed: seed)
+        let layer = Conv2D(input: shape, filters: filters, kernel: (kernel, kernel), stride: (stride, stride), bias: false, random: &first)
+        let columns = Conv2D(input: shape, filters: filters, kernel: (kernel, kernel), stride: (stride, stride), bias: false, random: &second)
+        columns.usesSpecialisedMethods = false
+        #expect(!columns.computesWithWinograd && !columns.computesDirectly && !columns.computesInputGradientDirectly)
+        let input = batch(samples, shape.count, seed: seed + 1), gradient = batch(samples, layer.output.count, seed: seed + 2)
         func worst(_ a: [Float], _ b: [Float]) -> Float {
             zip(a, b).map { abs($0 - $1) }.max().map { $0 / max(1, b.map(abs).max() ?? 1) } ?? .infinity
         }
-        #expect(worst(direct.forward(input, training: true).values, columns.forward(input, training: true).values) < 1e-5)
-        #expect(worst(direct.backward(gradient).values, columns.backward(gradient).values) < 1e-5)
-        #expect(worst(direct.kernel.gradient, columns.kernel.gradient) < 1e-5)
+        #expect(worst(layer.forward(input, training: true).values, columns.forward(input, training: true).values) < 1e-5)
+        #expect(worst(layer.backward(gradient).values, columns.backward(gradient).values) < 1e-5)
+        #expect(worst(layer.kernel.gradient, columns.kernel.gradient) < 1e-5)
+        return layer
     }
 
     /// Batch norm walks rows in runs of ≥ 64 values with tiled per-feature parameters: against the textbook
