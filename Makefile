@@ -56,7 +56,7 @@ demo: release
 	  --chart $(DEMO_DIR)/sex-loao.svg
 	@echo "== 9. The same with a random 10-fold split over USVs (the same animals in training and test)"
 	$(USV_RELEASE) evaluate --model ridge,svm,mlp --task sex --protocol kfold --folds 10 --seed 0 --features deposited \
-	  --catalog $(DEMO_DIR)/catalog.sqlite | tail -n 4
+	  --catalog $(DEMO_DIR)/catalog.sqlite | tail -n 3
 	@echo "== 10. Train the MLP on everything, save it, and classify the catalog with the saved model"
 	$(USV_RELEASE) train --model mlp --task sex --features deposited --out $(DEMO_DIR)/mlp-sex.h5 --catalog $(DEMO_DIR)/catalog.sqlite
 	$(USV_RELEASE) classify --model $(DEMO_DIR)/mlp-sex.h5 --catalog $(DEMO_DIR)/catalog.sqlite

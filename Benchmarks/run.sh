@@ -155,11 +155,11 @@ bench_cnn_loao() {
   printf 'cnn-sex (fast) on the paper-scale twin: DNN inputs %.1f s; leave-one-animal-out with shuffled controls %.1f s, peak RSS %s kB\n' \
     "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$(peak_kb "$dir/cnn-loao.time")"
   head -n 1 "$dir/cnn-loao.txt" | sed 's/^/  /'
-  grep -E "mean|shuffled" "$dir/cnn-loao.txt" | sed 's/^/  /'
+  grep -E "^mean" "$dir/cnn-loao.txt" | sed 's/^/  /'
   if [ "${CNN_COMPARE:-0}" = 1 ]; then
-    "$USV" evaluate --model ridge,svm --features feature.dnn-input --protocol loao "${animals[@]}" --catalog "$dir/catalog.sqlite" | grep -E "mean|shuffled" | sed 's/^/  /'
+    "$USV" evaluate --model ridge,svm --features feature.dnn-input --protocol loao "${animals[@]}" --catalog "$dir/catalog.sqlite" | grep -E "^mean" | sed 's/^/  /'
     "$USV" evaluate --model cnn-sex --features feature.dnn-input --protocol kfold --folds 10 --seed 0 "${animals[@]}" --catalog "$dir/catalog.sqlite" \
-      | grep -E "mean|shuffled" | sed 's/^/  /'
+      | grep -E "^mean" | sed 's/^/  /'
   fi
 }
 

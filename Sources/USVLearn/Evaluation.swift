@@ -11,8 +11,11 @@ public struct EvaluationResult: Codable, Sendable {
         public var balancedAccuracy: Double
         public var perClassAccuracy: [Double?]
         public var confusion: [[Int]]
-        /// The same fold with training labels shuffled (the control; should sit at chance).
+        /// The same fold with training labels shuffled (the control; should sit at chance): the mean of
+        /// `shuffledBalancedAccuracies`, one per control.
         public var shuffledBalancedAccuracy: Double
+        /// Each shuffled-label control of this fold (its own shuffle and training seed).
+        public var shuffledBalancedAccuracies: [Double]
     }
 
     public var model: String
@@ -23,6 +26,8 @@ public struct EvaluationResult: Codable, Sendable {
     public var features: [String]
     public var protocolName: String
     public var seed: UInt64
+    /// Shuffled-label controls per fold.
+    public var controls: Int
     public var folds: [FoldResult]
     public var meanBalancedAccuracy: Double
     public var deviationBalancedAccuracy: Double
@@ -34,14 +39,23 @@ public struct EvaluationResult: Codable, Sendable {
 }
 
 /// Runs models through protocols: standardisation (as the model asks) fitted on each training fold only, the
-/// paper's class balancing by subsampling, and a shuffled-label control on every fold.
+/// paper's class balancing by subsampling, and shuffled-label controls on every fold.
+///
+/// A control keeps the fold's balanced training set and permutes its labels, so a labelling and its mirror
+/// image are equally likely: over shuffles its expected balanced accuracy is exactly chance, whatever the
+/// model. One control is noisy under leave-one-animal-out when the model leans: a network trained on shuffled
+/// labels tends to call nearly every USV of the test animal one class, so each fold scores near 0 or 100 %;
+/// more `controls` per fold average that out.
 public struct Evaluator: Sendable {
     public var balance: ClassBalance
     public var seed: UInt64
+    /// Shuffled-label controls per fold (each its own shuffle and training seed); at least 1.
+    public var controls: Int
 
-    public init(balance: ClassBalance = .subsample, seed: UInt64 = 0) {
+    public init(balance: ClassBalance = .subsample, seed: UInt64 = 0, controls: Int = 1) {
         self.balance = balance
         self.seed = seed
+        self.controls = max(1, controls)
     }
 
     public func evaluate(_ model: any ModelPlugin, parameters: ParameterValues, samples: LabelledSamples,
@@ -56,20 +70,30 @@ public struct Evaluator: Sendable {
                 throw USVError.unusable(path: fold.name, reason: "the training set lacks a class; too few animals or USVs for this protocol")
             }
             let real = try score(model, parameters: parameters, samples: samples, training: training, test: fold.test, seed: foldSeed, shuffle: false)
-            let control = try score(model, parameters: parameters, samples: samples, training: training, test: fold.test, seed: foldSeed, shuffle: true)
+            let shuffled = try (0..<controls).map { control in
+                try score(model, parameters: parameters, samples: samples, training: training, test: fold.test,
+                          seed: Self.controlSeed(foldSeed, control: control), shuffle: true).balancedAccuracy
+            }
             for row in 0..<samples.classes { for column in 0..<samples.classes { pooled[row][column] += real.confusion[row][column] } }
             results.append(EvaluationResult.FoldResult(
                 fold: fold.name, trainSize: training.labels.count, testSize: fold.test.count, balancedAccuracy: real.balancedAccuracy,
-                perClassAccuracy: real.perClassAccuracy, confusion: real.confusion, shuffledBalancedAccuracy: control.balancedAccuracy))
+                perClassAccuracy: real.perClassAccuracy, confusion: real.confusion,
+                shuffledBalancedAccuracy: shuffled.reduce(0, +) / Double(shuffled.count), shuffledBalancedAccuracies: shuffled))
         }
         let real = meanAndDeviation(results.map(\.balancedAccuracy))
         let control = meanAndDeviation(results.map(\.shuffledBalancedAccuracy))
         return EvaluationResult(
             model: model.descriptor.id, modelVersion: model.descriptor.version, parameters: parameters.values, task: task,
             classes: samples.classNames, features: samples.featureNames, protocolName: evaluationProtocol.name, seed: seed,
-            folds: results, meanBalancedAccuracy: real.mean, deviationBalancedAccuracy: real.deviation,
+            controls: controls, folds: results, meanBalancedAccuracy: real.mean, deviationBalancedAccuracy: real.deviation,
             shuffledMeanBalancedAccuracy: control.mean, shuffledDeviationBalancedAccuracy: control.deviation,
             confusion: pooled, chance: 1 / Double(samples.classes))
+    }
+
+    /// The first control of a fold trains with the fold's seed (as the real model does); further ones with
+    /// seeds of their own.
+    static func controlSeed(_ foldSeed: UInt64, control: Int) -> UInt64 {
+        control == 0 ? foldSeed : foldSeed &+ UInt64(control) &* 0xD1B5_4A32_D192_ED03
     }
 
     private func score(_ model: any ModelPlugin, parameters: ParameterValues, samples: LabelledSamples, training fold: LabelledSamples,

@@ -12,7 +12,7 @@ struct EvaluateCommand: ParsableCommand {
             Protocols: loao (leave one animal out: each fold tests all USVs of one animal), kfold (random folds over \
             USVs with --seed: the same animals in training and test), heldout (--held-out 3,12). Features are \
             standardised on each training fold; classes are balanced by subsampling the training fold (as in \
-            the paper), or by weighting (--balance weight), or not at all (--balance none). Every fold is repeated with shuffled training labels as a control. \
+            the paper), or by weighting (--balance weight), or not at all (--balance none). Every fold is repeated with shuffled training labels as a control (--controls N: N shuffles per fold). \
             Balanced accuracy = the mean of the per-class accuracies (per animal under loao: that animal's \
             accuracy). Inputs: --features deposited (the deposited feature table) or a feature plugin id whose \
             values are stored (usv ingest stores feature.call-properties; usv features adds others).
@@ -54,6 +54,10 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "deposited, or feature plugin ids joined by + (default feature.call-properties; CNNs: feature.dnn-input).")
     var features: String = "feature.call-properties"
+
+    @Option(help: ArgumentHelp("Shuffled-label controls per fold, each with its own shuffle and training seed.",
+                               discussion: "One control is noisy under loao for networks, which tend to call a whole test animal one class; more average that out (each costs one more training per fold)."))
+    var controls: Int = 1
 
     @Option(help: "Class balance of the training folds: subsample (the paper), weight, or none.")
     var balance: ClassBalance = .subsample
@@ -97,7 +101,8 @@ struct EvaluateCommand: ParsableCommand {
         }
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter(), annotator: annotator)
-        let evaluator = Evaluator(balance: balance, seed: seed)
+        guard controls >= 1 else { throw ValidationError("--controls must be at least 1") }
+        let evaluator = Evaluator(balance: balance, seed: seed, controls: controls)
         var results: [EvaluationResult] = []
         for model in models {
             let parameters = try parameterOptions.values(for: model.descriptor)
@@ -123,20 +128,26 @@ struct EvaluateCommand: ParsableCommand {
             + "\(report.samples) USVs of \(report.animals) animals ("
             + zip(report.classes, report.classCounts).map { "\($1) \($0)" }.joined(separator: ", ") + ")", ""]
         let names = report.results.map { $0.model.replacingOccurrences(of: "model.", with: "") }
+        // Each model's column is followed by its shuffled-label control on the same fold: a control far from
+        // chance on single folds is what a model that calls a whole animal one class looks like.
         var rows: [[String]] = []
         if let first = report.results.first {
             for (index, fold) in first.folds.enumerated() {
-                rows.append([fold.fold, String(fold.testSize)] + report.results.map { percent($0.folds[index].balancedAccuracy) })
+                rows.append([fold.fold, String(fold.testSize)] + report.results.flatMap {
+                    [percent($0.folds[index].balancedAccuracy), percent($0.folds[index].shuffledBalancedAccuracy)]
+                })
             }
         }
-        rows.append(["mean ± s.d.", ""] + report.results.map { "\(percent($0.meanBalancedAccuracy)) ± \(percent($0.deviationBalancedAccuracy))" })
-        rows.append(["shuffled control", ""] + report.results.map {
-            "\(percent($0.shuffledMeanBalancedAccuracy)) ± \(percent($0.shuffledDeviationBalancedAccuracy))"
+        rows.append(["mean ± s.d.", ""] + report.results.flatMap {
+            ["\(percent($0.meanBalancedAccuracy)) ± \(percent($0.deviationBalancedAccuracy))",
+             "\(percent($0.shuffledMeanBalancedAccuracy)) ± \(percent($0.shuffledDeviationBalancedAccuracy))"]
         })
-        lines.append(TextTable.render(header: ["fold", "test USVs"] + names.map { "\($0) %" }, rows: rows,
-                                      rightAligned: Set(1..<(2 + names.count))))
+        lines.append(TextTable.render(header: ["fold", "test USVs"] + names.flatMap { ["\($0) %", "shuffled %"] }, rows: rows,
+                                      rightAligned: Set(1..<(2 + 2 * names.count))))
         lines.append("")
-        lines.append("balanced accuracy in %; chance \(percent(report.results.first?.chance ?? .nan)) %")
+        let controls = report.results.first?.controls ?? 1
+        lines.append("balanced accuracy in %, each model beside its shuffled-label control"
+            + (controls > 1 ? " (the mean of \(controls) shuffles per fold)" : "") + "; chance \(percent(report.results.first?.chance ?? .nan)) %")
         return lines.joined(separator: "\n")
     }
 }

@@ -71,8 +71,12 @@ import USVTestSupport
         let table = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "kfold", "--folds", "3",
                                            "--features", "feature.extended-24", "--catalog", catalog])
         #expect(table.status == 0, "\(table.stderr)")
-        #expect(table.stdoutText.contains("mean ± s.d."))
-        #expect(table.stdoutText.contains("shuffled control"))
+        // Each fold shows the model and, beside it, its shuffled-label control; so does the mean row.
+        let tableLines = table.stdoutText.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(tableLines.contains { $0.first == "fold" && $0.suffix(2) == ["shuffled", "%"] })
+        let foldRows = tableLines.filter { $0.first == "fold" && $0.count == 5 && $0.suffix(3).allSatisfy { Double($0) != nil } }
+        #expect(foldRows.count == 3, "one row per fold with its size, balanced accuracy and control: \(table.stdoutText)")
+        #expect(tableLines.contains { $0.starts(with: ["mean", "±", "s.d."]) && $0.filter { $0 == "±" }.count == 3 })
         #expect(try USVExecutable.run(["evaluate", "--model", "nonsense", "--catalog", catalog]).status == 2)
         // A manual property from the annotations, its own column left out of the inputs.
         let direction = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "direction", "--protocol", "kfold",

@@ -81,3 +81,53 @@ import USVTestSupport
         #expect(abs(mean - 0.7) < 1e-12 && abs(deviation - 0.2) < 1e-12)
     }
 }
+
+/// A model that leans as a network trained on shuffled labels does: it calls every test USV the class of the
+/// first training row, so each leave-one-animal-out fold scores 0 or 100 %.
+private struct LeaningModel: ModelPlugin {
+    static let descriptor = PluginDescriptor(id: "model.test-leaning", version: "1", kind: .model,
+                                             summary: "calls everything the first training label", capabilities: ["train"])
+    static let tasks = ModelTask.allCases
+    static let inputs = ["scalar-features"]
+
+    struct Fitted: FittedModel {
+        let label: Int
+        let classes: Int
+        func scores(_ x: DesignMatrix) -> [Double] {
+            (0..<x.rows).flatMap { _ in (0..<classes).map { $0 == label ? 1.0 : 0.0 } }
+        }
+        func exportArrays() -> [String: NamedArray] { [:] }
+    }
+
+    func fit(_ samples: LabelledSamples, parameters: ParameterValues, seed: UInt64) throws -> any FittedModel {
+        Fitted(label: samples.labels[0], classes: samples.classes)
+    }
+
+    func restore(_ arrays: [String: NamedArray], features: Int, classes: Int, parameters: ParameterValues) throws -> any FittedModel {
+        Fitted(label: 0, classes: classes)
+    }
+}
+
+@Suite struct ShuffledControlTests {
+    let samples = gaussianClasses(samples: 240, dimensions: 3, animals: 12)
+
+    @Test func controlsOfALeaningModelAverageToChance() throws {
+        let model = LeaningModel()
+        let parameters = try ParameterValues(defaultsOf: LeaningModel.descriptor)
+        let single = try Evaluator(seed: 5).evaluate(model, parameters: parameters, samples: samples,
+                                                     protocol: .leaveOneAnimalOut, task: "sex")
+        let many = try Evaluator(seed: 5, controls: 30).evaluate(model, parameters: parameters, samples: samples,
+                                                                 protocol: .leaveOneAnimalOut, task: "sex")
+        #expect(single.controls == 1 && many.controls == 30)
+        for (one, fold) in zip(single.folds, many.folds) {
+            // The first control is the single-control run's; every control calls the whole animal one class.
+            #expect(one.shuffledBalancedAccuracies == [one.shuffledBalancedAccuracy])
+            #expect(fold.shuffledBalancedAccuracies.count == 30 && fold.shuffledBalancedAccuracies.first == one.shuffledBalancedAccuracy)
+            #expect(fold.shuffledBalancedAccuracies.allSatisfy { $0 == 0 || $0 == 1 })
+            #expect(Set(fold.shuffledBalancedAccuracies).count == 2, "each control draws its own shuffle")
+            #expect(abs(fold.shuffledBalancedAccuracy - fold.shuffledBalancedAccuracies.reduce(0, +) / 30) < 1e-12)
+        }
+        // 12 coin flips scatter widely (s.d. of their mean 0.14); 360 average to chance (s.d. 0.026).
+        #expect(abs(many.shuffledMeanBalancedAccuracy - 0.5) < 0.08, "\(many.shuffledMeanBalancedAccuracy)")
+    }
+}
