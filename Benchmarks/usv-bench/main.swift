@@ -21,7 +21,6 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 /// Training and inference throughput of the CNN, printed as one JSON object (the peer prints the same keys).
 func benchmarkCNN(filters: Int, batch: Int, threads: Int, trainBatches: Int, inferBatches: Int) {
-    LinearAlgebra.setThreads(threads)
     let architecture = ConvolutionalArchitecture(
         input: ImageShape(height: 100, width: 100, channels: 1),
         convolutions: zip([10, 5, 3, 3, 3, 3], [2, 2, 1, 1, 1, 1]).map { .init(filters: filters, kernel: $0, stride: $1) },
@@ -53,7 +52,9 @@ func benchmarkCNN(filters: Int, batch: Int, threads: Int, trainBatches: Int, inf
 let arguments = CommandLine.arguments
 if arguments.count == 7, arguments[1] == "cnn", let filters = Int(arguments[2]), let batch = Int(arguments[3]), let threads = Int(arguments[4]),
    let trainBatches = Int(arguments[5]), let inferBatches = Int(arguments[6]), trainBatches > 0, inferBatches > 0, batch > 1 {
-    benchmarkCNN(filters: filters, batch: batch, threads: threads, trainBatches: trainBatches, inferBatches: inferBatches)
+    LinearAlgebra.withThreads(threads) {
+        benchmarkCNN(filters: filters, batch: batch, threads: threads, trainBatches: trainBatches, inferBatches: inferBatches)
+    }
     exit(0)
 }
 guard arguments.count == 5, arguments[1] == "linear", let samples = Int(arguments[2]), let dimensions = Int(arguments[3]) else {

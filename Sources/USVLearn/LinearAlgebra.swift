@@ -1,11 +1,25 @@
 import CBLAS
+import Foundation
 import USVCore
 
 /// Dense linear algebra on OpenBLAS (BLAS 3 and LAPACK's Cholesky), in double precision: the closed-form
 /// models (ridge) solve normal equations whose conditioning float32 would not survive at λ = 0.001.
 public enum LinearAlgebra {
-    /// Number of threads OpenBLAS may use (the engine never adds its own threads on top of it).
-    public static func setThreads(_ count: Int) { usv_blas_set_threads(Int32(max(1, count))) }
+    /// Runs `body` with `count` threads (at least 1) for OpenBLAS and the engine's own work splits, which
+    /// never add threads on top of it. OpenBLAS's thread count is one setting for the whole process and results
+    /// depend on it (one and two threads round the same sgemm differently), so work that must be reproducible
+    /// for a seed holds the setting for its whole duration: other callers wait (nested calls may change it).
+    @discardableResult
+    public static func withThreads<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        threadSetting.lock()
+        defer { threadSetting.unlock() }
+        let previous = usv_blas_get_threads()
+        usv_blas_set_threads(Int32(max(1, count)))
+        defer { usv_blas_set_threads(previous) }
+        return try body()
+    }
+
+    private static let threadSetting = NSRecursiveLock()
 
     /// The kernel family OpenBLAS chose for this CPU (or `OPENBLAS_CORETYPE` forced), for benchmark reports.
     public static var blasCoreName: String { usv_blas_core_name().map { String(cString: $0) } ?? "unknown" }

@@ -20,23 +20,24 @@ extension SpectrogramCNNModel {
 
     public func fit(_ samples: LabelledSamples, parameters: ParameterValues, seed: UInt64) throws -> any FittedModel {
         let settings = try CNNSettings(parameters, features: samples.x.columns, classes: samples.classes)
-        LinearAlgebra.setThreads(settings.threads)
         let (network, dropouts) = settings.architecture.build(seed: seed)
         let x = Batch(rows: samples.x.rows, columns: samples.x.columns, values: samples.x.values.map(Float.init))
         var random = SeededRandom(seed: seed ^ 0xC44_5EED)
         let augmentation = settings.augment ? ImageAugmentation(shape: settings.architecture.input) : nil
-        network.train(x, labels: samples.labels, loss: .classWeighted(labels: samples.labels, classes: samples.classes),
-                      stages: settings.stages(forSamples: samples.labels.count), dropouts: dropouts, batchSize: settings.batch, random: &random,
-                      augment: augmentation.map { augmentation in { batch, random in augmentation.apply(to: &batch, random: &random) } })
-        return FittedNetwork(network: network, classes: samples.classes)
+        LinearAlgebra.withThreads(settings.threads) {
+            network.train(x, labels: samples.labels, loss: .classWeighted(labels: samples.labels, classes: samples.classes),
+                          stages: settings.stages(forSamples: samples.labels.count), dropouts: dropouts, batchSize: settings.batch,
+                          random: &random,
+                          augment: augmentation.map { augmentation in { batch, random in augmentation.apply(to: &batch, random: &random) } })
+        }
+        return FittedNetwork(network: network, classes: samples.classes, threads: settings.threads)
     }
 
     public func restore(_ arrays: [String: NamedArray], features: Int, classes: Int, parameters: ParameterValues) throws -> any FittedModel {
         let settings = try CNNSettings(parameters, features: features, classes: classes)
-        LinearAlgebra.setThreads(settings.threads)
         let (network, _) = settings.architecture.build(seed: 0)
         try network.restore(arrays)
-        return FittedNetwork(network: network, classes: classes)
+        return FittedNetwork(network: network, classes: classes, threads: settings.threads)
     }
 
     /// The parameters every member shares.

@@ -36,8 +36,6 @@ public struct FeatureMLPModel: ModelPlugin {
         guard hidden > 0, depth > 0, epochs1 >= 0, epochs2 >= 0, batchSize > 1, (0..<1).contains(dropoutRate) else {
             throw USVError.usage("mlp: hidden, layers and batch must be positive (batch ≥ 2), epochs ≥ 0, 0 ≤ dropout < 1")
         }
-        // Layers of 70 units are too small for threaded BLAS (its threads would only spin): one thread.
-        LinearAlgebra.setThreads(1)
         var random = SeededRandom(seed: seed)
         let (network, dropouts) = Self.network(inputs: samples.x.columns, hidden: hidden, depth: depth, classes: samples.classes,
                                                seed: seed, random: &random)
@@ -45,8 +43,11 @@ public struct FeatureMLPModel: ModelPlugin {
         let x = Batch(rows: samples.x.rows, columns: samples.x.columns, values: samples.x.values.map(Float.init))
         let stages = [TrainingStage(epochs: epochs1, learningRate: rate1, dropout: 0),
                       TrainingStage(epochs: epochs2, learningRate: rate2, dropout: dropoutRate)]
-        network.train(x, labels: samples.labels, loss: .classWeighted(labels: samples.labels, classes: samples.classes), stages: stages,
-                      dropouts: dropouts, batchSize: batchSize, random: &random)
+        // Layers of 70 units are too small for threaded BLAS (its threads would only spin): one thread.
+        LinearAlgebra.withThreads(1) {
+            network.train(x, labels: samples.labels, loss: .classWeighted(labels: samples.labels, classes: samples.classes),
+                          stages: stages, dropouts: dropouts, batchSize: batchSize, random: &random)
+        }
         return FittedNetwork(network: network, classes: samples.classes)
     }
 }

@@ -27,7 +27,13 @@ public struct RidgeClassifierModel: ModelPlugin {
         let threshold = try parameters.double("threshold")
         guard lambda >= 0 else { throw USVError.usage("lambda must be ≥ 0") }
         // The Gram matrix and the Cholesky factorisation are BLAS 3: let OpenBLAS use every core.
-        LinearAlgebra.setThreads(ProcessInfo.processInfo.activeProcessorCount)
+        return try LinearAlgebra.withThreads(ProcessInfo.processInfo.activeProcessorCount) {
+            try Self.solve(samples, lambda: lambda, threshold: threshold)
+        }
+    }
+
+    /// Ridge in closed form: the primal normal equations, or the dual when there are more features than samples.
+    static func solve(_ samples: LabelledSamples, lambda: Double, threshold: Double) throws -> FittedRidge {
         let x = samples.x
         let n = x.rows, d = x.columns
         guard n > 0, d > 0 else { throw USVError.unusable(path: "ridge", reason: "no training samples") }

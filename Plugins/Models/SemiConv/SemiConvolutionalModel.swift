@@ -38,7 +38,6 @@ public struct SemiConvolutionalModel: ModelPlugin {
         guard !layout.vectorLengths.isEmpty else {
             throw USVError.usage("semiconv-sex needs vector inputs: train on --features feature.extended-24+feature.spectral-vectors")
         }
-        LinearAlgebra.setThreads(1)
         let (network, dropouts) = try Self.network(layout, classes: samples.classes, parameters: parameters, seed: seed)
         let stages = try TrainingStage.parse(epochs: parameters["epochs"] ?? "", learningRates: parameters["learning-rates"] ?? "",
                                              dropouts: parameters["dropouts"] ?? "")
@@ -46,9 +45,11 @@ public struct SemiConvolutionalModel: ModelPlugin {
         guard batch > 1 else { throw USVError.usage("semiconv-sex: batch must be at least 2") }
         let x = layout.reordered(samples.x)
         var random = SeededRandom(seed: seed ^ 0x5E31_C0DE)
-        network.train(Batch(rows: x.rows, columns: x.columns, values: x.values.map(Float.init)), labels: samples.labels,
-                      loss: .classWeighted(labels: samples.labels, classes: samples.classes), stages: stages, dropouts: dropouts,
-                      batchSize: batch, random: &random)
+        LinearAlgebra.withThreads(1) {
+            network.train(Batch(rows: x.rows, columns: x.columns, values: x.values.map(Float.init)), labels: samples.labels,
+                          loss: .classWeighted(labels: samples.labels, classes: samples.classes), stages: stages, dropouts: dropouts,
+                          batchSize: batch, random: &random)
+        }
         return FittedSemiConvolutional(network: FittedNetwork(network: network, classes: samples.classes), layout: layout)
     }
 

@@ -103,17 +103,22 @@ extension Sequential {
 public struct FittedNetwork: FittedModel {
     public let network: Sequential
     public let classes: Int
+    /// Threads for inference (`LinearAlgebra.withThreads`): the same count gives the same scores.
+    public let threads: Int
     public var scoresAreProbabilities: Bool { true }
 
-    public init(network: Sequential, classes: Int) {
+    public init(network: Sequential, classes: Int, threads: Int = 1) {
         self.network = network
         self.classes = classes
+        self.threads = threads
     }
 
     public func exportArrays() -> [String: NamedArray] { network.exportArrays() }
 
     public func scores(_ x: DesignMatrix) -> [Double] {
-        let logits = network.predictLogits(Batch(rows: x.rows, columns: x.columns, values: x.values.map(Float.init)), batchSize: 256)
+        let logits = LinearAlgebra.withThreads(threads) {
+            network.predictLogits(Batch(rows: x.rows, columns: x.columns, values: x.values.map(Float.init)), batchSize: 256)
+        }
         if classes == 2 {
             return logits.values.flatMap { z -> [Double] in
                 let p = 1 / (1 + exp(-Double(z)))
