@@ -26,6 +26,27 @@ import USVTestSupport
         #expect(throws: USVError.self) { try LinearAlgebra.choleskySolve([1, 2, 2, 1], size: 2, [1, 1]) }
     }
 
+    /// A fit holds its thread count: another caller asking for a different count waits until it is done.
+    @Test func threadCountIsHeldForTheWholeBody() {
+        let other = DispatchGroup()
+        let otherSaw = LockedValue(0)
+        let seen = LinearAlgebra.withThreads(1) { () -> [Int] in
+            DispatchQueue.global().async(group: other) {
+                LinearAlgebra.withThreads(2) {
+                    usleep(30_000)
+                    otherSaw.set(rowRanges(100_000).count)
+                }
+            }
+            return (0..<20).map { _ in
+                usleep(1000)
+                return rowRanges(100_000).count
+            }
+        }
+        other.wait()
+        #expect(seen.allSatisfy { $0 == 1 }, "\(seen)")
+        #expect(otherSaw.get() == 2)
+    }
+
     @Test func standardizerUsesTrainingStatistics() {
         let x = DesignMatrix(rows: 3, columns: 2, values: [1, 5, 2, 5, 3, 5])
         let z = Standardizer(fitting: x)
@@ -130,4 +151,13 @@ private struct LeaningModel: ModelPlugin {
         // 12 coin flips scatter widely (s.d. of their mean 0.14); 360 average to chance (s.d. 0.026).
         #expect(abs(many.shuffledMeanBalancedAccuracy - 0.5) < 0.08, "\(many.shuffledMeanBalancedAccuracy)")
     }
+}
+
+/// A value two threads of a test share.
+private final class LockedValue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int
+    init(_ value: Int) { self.value = value }
+    func set(_ newValue: Int) { lock.withLock { value = newValue } }
+    func get() -> Int { lock.withLock { value } }
 }
