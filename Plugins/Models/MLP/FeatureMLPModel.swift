@@ -53,7 +53,8 @@ public struct FeatureMLPModel: ModelPlugin {
 }
 
 extension FeatureMLPModel {
-    /// The architecture: `depth` × (dense → batch norm → ReLU → dropout), then the output layer.
+    /// The architecture: `depth` × (dense → batch norm → ReLU → dropout), then the output layer. Like
+    /// `ClassifierHead` but with ReLU as a layer of its own: saved MLP model files number their layers so.
     static func network(inputs: Int, hidden: Int, depth: Int, classes: Int, seed: UInt64,
                         random: inout SeededRandom) -> (Sequential, [Dropout]) {
         var layers: [any Layer] = []

@@ -87,15 +87,8 @@ public struct SemiConvolutionalModel: ModelPlugin {
         if layout.scalars > 0 { branches.append(Branches.Branch(columns: layout.scalars, network: Sequential([]), outputs: layout.scalars)) }
         let concatenation = Branches(branches)
         var layers: [any Layer] = [concatenation]
-        var dropouts: [Dropout] = []
-        var width = concatenation.outputs
-        for index in 0..<depth {
-            let dropout = Dropout(rate: 0, seed: seed &+ UInt64(index + 1))
-            layers += [Dense(width, hidden, random: &random), BatchNormalization(hidden, fusedReLU: true), dropout]
-            dropouts.append(dropout)
-            width = hidden
-        }
-        layers.append(Dense(width, classes == 2 ? 1 : classes, random: &random))
+        let dropouts = ClassifierHead.append(to: &layers, inputs: concatenation.outputs, hidden: Array(repeating: hidden, count: depth),
+                                             classes: classes, seed: seed, random: &random)
         return (Sequential(layers), dropouts)
     }
 }

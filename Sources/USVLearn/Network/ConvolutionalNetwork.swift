@@ -32,7 +32,6 @@ public struct ConvolutionalArchitecture: Sendable, Hashable {
     public func build(seed: UInt64) -> (network: Sequential, dropouts: [Dropout]) {
         var random = SeededRandom(seed: seed)
         var layers: [any Layer] = []
-        var dropouts: [Dropout] = []
         var shape = input
         for convolution in convolutions {
             let layer = Conv2D(input: shape, filters: convolution.filters, kernel: (convolution.kernel, convolution.kernel),
@@ -42,16 +41,7 @@ public struct ConvolutionalArchitecture: Sendable, Hashable {
             layers.append(BatchNormalization(convolution.filters, fusedReLU: true))
             shape = layer.output
         }
-        var width = shape.count
-        for (index, units) in dense.enumerated() {
-            layers.append(Dense(width, units, random: &random))
-            layers.append(BatchNormalization(units, fusedReLU: true))
-            let dropout = Dropout(rate: 0, seed: seed &+ UInt64(index + 1))
-            dropouts.append(dropout)
-            layers.append(dropout)
-            width = units
-        }
-        layers.append(Dense(width, classes == 2 ? 1 : classes, random: &random))
+        let dropouts = ClassifierHead.append(to: &layers, inputs: shape.count, hidden: dense, classes: classes, seed: seed, random: &random)
         return (Sequential(layers), dropouts)
     }
 
