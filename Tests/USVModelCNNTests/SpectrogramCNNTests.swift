@@ -84,6 +84,12 @@ func syntheticCallImages(animals: Int, callsPerAnimal: Int, seed: UInt64) -> Lab
         #expect(throws: USVError.self) { try CNNSettings(try parameters(["filters": "many"]), features: 1024, classes: 2) }
         #expect(throws: USVError.self) { try CNNSettings(try parameters(["kernels": "5,x,3"]), features: 1024, classes: 2) }
         #expect(throws: USVError.self) { try CNNSettings(try parameters(["threads": "all"]), features: 1024, classes: 2) }
+        // A fourth, broken stage must not vanish and leave three stages that match the other lists.
+        #expect(throws: USVError.self) { try CNNSettings(try parameters(["epochs": "8,3,1,x"]), features: 1024, classes: 2) }
+        #expect(throws: USVError.self) {
+            try CNNSettings(try parameters(["learning-rates": "0.001,0.0001,0.00001,fast"]), features: 1024, classes: 2)
+        }
+        #expect(throws: USVError.self) { try CNNSettings(try parameters(["epochs": "8,3.5,1"]), features: 1024, classes: 2) }
     }
 
     @Test func beatsRidgeAndSVMUnderLeaveOneAnimalOutAndRandomSplitsScoreHigher() throws {

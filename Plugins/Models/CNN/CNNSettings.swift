@@ -44,8 +44,7 @@ struct CNNSettings {
         architecture = ConvolutionalArchitecture(
             input: ImageShape(height: height, width: width, channels: 1),
             convolutions: zip(kernels, strides).map { .init(filters: filters, kernel: $0, stride: $1) }, dense: dense, classes: classes)
-        stages = try TrainingStage.parse(epochs: values["epochs"] ?? "", learningRates: values["learning-rates"] ?? "",
-                                         dropouts: values["dropouts"] ?? "")
+        stages = try TrainingStage.stages(values)
         minimumSteps = try values.intList("minimum-steps")
         guard minimumSteps.count == stages.count, minimumSteps.allSatisfy({ $0 >= 0 }) else {
             throw USVError.usage("cnn: minimum-steps '\(values["minimum-steps"] ?? "")' must list one whole number ≥ 0 per training stage")

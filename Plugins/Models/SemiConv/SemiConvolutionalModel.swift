@@ -39,8 +39,7 @@ public struct SemiConvolutionalModel: ModelPlugin {
             throw USVError.usage("semiconv-sex needs vector inputs: train on --features feature.extended-24+feature.spectral-vectors")
         }
         let (network, dropouts) = try Self.network(layout, classes: samples.classes, parameters: parameters, seed: seed)
-        let stages = try TrainingStage.parse(epochs: parameters["epochs"] ?? "", learningRates: parameters["learning-rates"] ?? "",
-                                             dropouts: parameters["dropouts"] ?? "")
+        let stages = try TrainingStage.stages(parameters)
         let batch = try parameters.int("batch")
         guard batch > 1 else { throw USVError.usage("semiconv-sex: batch must be at least 2") }
         let x = layout.reordered(samples.x)

@@ -38,12 +38,17 @@ public struct ParameterValues: Sendable, Hashable, Codable {
     }
 
     /// A comma-separated list of whole numbers ("10,5,3"); any other entry is an error, not skipped.
-    public func intList(_ name: String) throws -> [Int] {
+    public func intList(_ name: String) throws -> [Int] { try list(name, of: "whole numbers") { Int($0) } }
+
+    /// A comma-separated list of numbers ("0.001,0.0001"); any other entry is an error, not skipped.
+    public func doubleList(_ name: String) throws -> [Double] { try list(name, of: "numbers") { Double($0) } }
+
+    private func list<Number>(_ name: String, of kind: String, _ parse: (String) -> Number?) throws -> [Number] {
         let text = values[name] ?? ""
         let entries = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let numbers = entries.compactMap { Int($0) }
+        let numbers = entries.compactMap(parse)
         guard !text.isEmpty, numbers.count == entries.count else {
-            throw USVError.usage("parameter '\(name)' must be a comma-separated list of whole numbers, got '\(text)'")
+            throw USVError.usage("parameter '\(name)' must be a comma-separated list of \(kind), got '\(text)'")
         }
         return numbers
     }

@@ -14,16 +14,17 @@ public struct TrainingStage: Sendable, Hashable {
         self.dropout = dropout
     }
 
-    /// Stages from comma-separated lists of equal length ("40,25,25", "0.001,0.0001,0.00001", "0,0.5,0.7").
-    public static func parse(epochs: String, learningRates: String, dropouts: String) throws -> [TrainingStage] {
-        func list(_ text: String) -> [Double] { text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) } }
-        let e = list(epochs), r = list(learningRates), d = list(dropouts)
-        guard !e.isEmpty, e.count == r.count, e.count == d.count, e.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }),
-              r.allSatisfy({ $0 > 0 }), d.allSatisfy({ (0..<1).contains($0) }) else {
-            throw USVError.usage("training stages: epochs '\(epochs)', learning rates '\(learningRates)' and dropouts '\(dropouts)' "
-                + "must be comma-separated lists of the same length (epochs ≥ 0, rates > 0, 0 ≤ dropout < 1)")
+    /// Stages from a network plugin's `epochs`, `learning-rates` and `dropouts` parameters: lists of equal
+    /// length ("40,25,25", "0.001,0.0001,0.00001", "0,0.5,0.7").
+    public static func stages(_ parameters: ParameterValues) throws -> [TrainingStage] {
+        let e = try parameters.intList("epochs"), r = try parameters.doubleList("learning-rates"), d = try parameters.doubleList("dropouts")
+        guard e.count == r.count, e.count == d.count, e.allSatisfy({ $0 >= 0 }), r.allSatisfy({ $0 > 0 }),
+              d.allSatisfy({ (0..<1).contains($0) }) else {
+            throw USVError.usage("training stages: epochs '\(parameters["epochs"] ?? "")', learning rates "
+                + "'\(parameters["learning-rates"] ?? "")' and dropouts '\(parameters["dropouts"] ?? "")' must be lists of the same "
+                + "length (epochs ≥ 0, rates > 0, 0 ≤ dropout < 1)")
         }
-        return e.indices.map { TrainingStage(epochs: Int(e[$0]), learningRate: Float(r[$0]), dropout: Float(d[$0])) }
+        return e.indices.map { TrainingStage(epochs: e[$0], learningRate: Float(r[$0]), dropout: Float(d[$0])) }
     }
 }
 
