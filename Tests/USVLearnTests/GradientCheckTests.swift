@@ -114,16 +114,18 @@ import Testing
     /// Large batches run batch norm, im2col and col2im on every BLAS thread; the result must not change
     /// beyond float rounding of the partial sums.
     @Test func twoThreadsComputeWhatOneThreadDoes() {
-        func run(threads: Int) -> (Batch, Batch, [Float], Int) { LinearAlgebra.withThreads(threads) {
-            var random = SeededRandom(seed: 23)
-            let convolution = Conv2D(input: ImageShape(height: 24, width: 24, channels: 2), filters: 4, kernel: (3, 3),
-                                     stride: (1, 1), bias: false, random: &random)
-            let second = Conv2D(input: convolution.output, filters: 3, kernel: (5, 5), stride: (2, 2), bias: false, random: &random)
-            let network = Sequential([convolution, BatchNormalization(4, fusedReLU: true), second, BatchNormalization(3)])
-            let output = network.forward(batch(16, 24 * 24 * 2, seed: 24), training: true)
-            let back = network.backward(batch(16, second.output.count, seed: 25))
-            return (output, back, convolution.kernel.gradient, rowRanges(16 * 24 * 24).count)
-        } }
+        func run(threads: Int) -> (Batch, Batch, [Float], Int) {
+            LinearAlgebra.withThreads(threads) {
+                var random = SeededRandom(seed: 23)
+                let convolution = Conv2D(input: ImageShape(height: 24, width: 24, channels: 2), filters: 4, kernel: (3, 3),
+                                         stride: (1, 1), bias: false, random: &random)
+                let second = Conv2D(input: convolution.output, filters: 3, kernel: (5, 5), stride: (2, 2), bias: false, random: &random)
+                let network = Sequential([convolution, BatchNormalization(4, fusedReLU: true), second, BatchNormalization(3)])
+                let output = network.forward(batch(16, 24 * 24 * 2, seed: 24), training: true)
+                let back = network.backward(batch(16, second.output.count, seed: 25))
+                return (output, back, convolution.kernel.gradient, rowRanges(16 * 24 * 24).count)
+            }
+        }
         let one = run(threads: 1), two = run(threads: 2)
         func worst(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
         #expect(worst(one.0.values, two.0.values) < 1e-4)

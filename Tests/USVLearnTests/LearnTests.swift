@@ -29,12 +29,12 @@ import USVTestSupport
     /// A fit holds its thread count: another caller asking for a different count waits until it is done.
     @Test func threadCountIsHeldForTheWholeBody() {
         let other = DispatchGroup()
-        let otherSaw = LockedValue(0)
+        let otherSaw = Locked(0)
         let seen = LinearAlgebra.withThreads(1) { () -> [Int] in
             DispatchQueue.global().async(group: other) {
                 LinearAlgebra.withThreads(2) {
                     usleep(30_000)
-                    otherSaw.set(rowRanges(100_000).count)
+                    otherSaw.withLock { $0 = rowRanges(100_000).count }
                 }
             }
             return (0..<20).map { _ in
@@ -44,7 +44,7 @@ import USVTestSupport
         }
         other.wait()
         #expect(seen.allSatisfy { $0 == 1 }, "\(seen)")
-        #expect(otherSaw.get() == 2)
+        #expect(otherSaw.value == 2)
     }
 
     @Test func standardizerUsesTrainingStatistics() {
@@ -153,11 +153,3 @@ private struct LeaningModel: ModelPlugin {
     }
 }
 
-/// A value two threads of a test share.
-private final class LockedValue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int
-    init(_ value: Int) { self.value = value }
-    func set(_ newValue: Int) { lock.withLock { value = newValue } }
-    func get() -> Int { lock.withLock { value } }
-}
