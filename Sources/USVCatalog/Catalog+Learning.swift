@@ -7,7 +7,8 @@ public enum FeatureSource: Sendable, Hashable {
     /// The deposited feature table's values (duration, avgfreq, avgvol, direction, peaks, breaks, broadband,
     /// tremolo, complex) of the deposited USV records: the paper's "features → sex".
     case deposited
-    /// A feature plugin's values stored by `usv ingest` / `usv features`, for detected USVs; several plugins
+    /// A feature plugin's values stored by `usv ingest` / `usv features`, for detected USVs (for the call
+    /// properties: the labelled deposited USVs; the filter's source overrides either); several plugins
     /// joined by `+` (`feature.extended-24+feature.spectral-vectors`) give the USVs that have all of them.
     case plugin(String)
 }
@@ -33,7 +34,10 @@ extension Catalog {
             scoped.source = .deposited
             plugins = ["deposited"]
         case .plugin(let id):
-            scoped.source = .detected
+            // The detected USVs unless `filter` says otherwise: in the recordings the deposited USVs are the same
+            // calls again. The call properties are labelled on the deposited USVs, so theirs are the default
+            // there (they have sound where the data set's per-USV files place them in their recordings).
+            if scoped.source == nil { scoped.source = task.isCallProperty ? .deposited : .detected }
             plugins = id.split(separator: "+").map { String($0).trimmingCharacters(in: .whitespaces) }
         }
         let plugin = plugins.joined(separator: "+")
@@ -86,7 +90,7 @@ extension Catalog {
             for (name, lengths) in vectorLengths where lengths.count == 1 {
                 for index in 0..<(lengths.first ?? 0) { names.insert("\(name)[\(index)]") }
             }
-            let leaking: Set<String> = [.direction, .peaks, .breaks, .broadband].contains(task) ? [task.rawValue, "complex"] : []
+            let leaking: Set<String> = task.isCallProperty ? [task.rawValue, "complex"] : []
             let ordered = names.subtracting(leaking).sorted { lhs, rhs in
                 // Vector elements in index order (name[2] before name[10]).
                 let (leftName, leftIndex) = Self.splitIndex(lhs), (rightName, rightIndex) = Self.splitIndex(rhs)

@@ -228,12 +228,10 @@ public struct USVAudioReference: Sendable, Hashable {
 }
 
 extension Catalog {
-    /// Detected USVs matching `filter` that do not yet have values from `plugin` with `parameters`.
+    /// USVs with sound (`withSound`) matching `filter` that do not yet have values from `plugin` with `parameters`.
     public func usvsMissingFeature(matching filter: USVFilter, plugin: String, parameters: String,
                                    limit: Int? = nil) throws -> (missing: [USVAudioReference], cached: Int) {
-        var detected = filter
-        detected.source = .detected
-        let (condition, arguments) = detected.sql()
+        let (condition, arguments) = Self.withSound(filter)
         let limitClause = limit.map { " LIMIT \($0)" } ?? ""
         return try database.read { db in
             let has = "EXISTS (SELECT 1 FROM features f WHERE f.usv_id = u.id AND f.plugin = ? AND f.parameters = ?)"
@@ -248,15 +246,22 @@ extension Catalog {
         }
     }
 
-    /// Where the audio of each detected USV matching `filter` is, in recording and time order.
+    /// Where the audio of each USV with sound (`withSound`) matching `filter` is, in recording and time order.
     public func usvAudioReferences(matching filter: USVFilter) throws -> [USVAudioReference] {
-        var detected = filter
-        detected.source = .detected
-        let (condition, arguments) = detected.sql()
+        let (condition, arguments) = Self.withSound(filter)
         return try database.read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.audioReferenceColumns) \(Self.joins) WHERE \(condition) ORDER BY r.id, u.start_sample",
                              arguments: arguments).map(Self.audioReference)
         }
+    }
+
+    /// The USVs of `filter` whose sound can be read, placed in a catalogued recording: the detected ones unless
+    /// the filter asks for the deposited ones (which the data set's per-USV files place in their recordings).
+    static func withSound(_ filter: USVFilter) -> (String, StatementArguments) {
+        var scoped = filter
+        if scoped.source == nil { scoped.source = .detected }
+        let (condition, arguments) = scoped.sql()
+        return (condition + " AND u.recording_id IS NOT NULL AND u.start_sample IS NOT NULL AND u.stop_sample IS NOT NULL", arguments)
     }
 
     static let audioReferenceColumns = "u.id, d.root, r.path, r.archive_member, u.start_sample, u.stop_sample, u.start_s, u.stop_s"

@@ -311,12 +311,15 @@ struct FeaturesCommand: ParsableCommand {
         discussion: """
             Values are kept per plugin id, version and parameter fingerprint: a second run with the same \
             parameters reuses them, new parameters compute new values beside the old. Audio is read from the \
-            ingested recordings (archive members in memory, never extracted).
+            ingested recordings (archive members in memory, never extracted). --source deposited computes them \
+            for the deposited USVs instead, those the data set's per-USV files (data.zip) place in their \
+            recordings: the USVs with the manual property labels.
 
             Examples:
               usv features --plugin feature.extended-24
               usv features --plugin feature.spectral-vectors --sex male --param time-points=64
               usv features --plugin feature.dnn-input --json
+              usv features --plugin feature.dnn-input --source deposited   # then: usv evaluate --model cnn-property --task direction
             """)
 
     @Option(help: "The feature plugin id (usv plugins --kind feature).")
@@ -344,7 +347,7 @@ struct FeaturesCommand: ParsableCommand {
         if json {
             try printJSON(report)
         } else {
-            print(String(format: "%@ %@: computed %d, reused %d, failed %d recordings, %.2f s", report.plugin, report.pluginVersion,
+            print(String(format: "%@ %@: %d USVs computed, %d reused; %d recordings failed; %.2f s", report.plugin, report.pluginVersion,
                          report.computed, report.cached, report.failed.count, report.seconds))
             for failure in report.failed { print("  FAILED \(failure)") }
         }

@@ -59,6 +59,10 @@ public protocol USVFeatureComputing: FeaturePlugin {
 /// What a model predicts.
 public enum ModelTask: String, Codable, Sendable, CaseIterable {
     case sex, genotype, animal, direction, peaks, breaks, broadband
+
+    /// The manual call properties: labelled by people, on the deposited USVs (the annotations), where the
+    /// other tasks take their labels from the animal.
+    public var isCallProperty: Bool { [.direction, .peaks, .breaks, .broadband].contains(self) }
 }
 
 /// How a model's inputs are scaled before training and prediction (fitted on the training samples only).
