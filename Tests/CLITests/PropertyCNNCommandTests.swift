@@ -15,7 +15,13 @@ import USVTestSupport
         let root = directory.file("twin")
         let catalog = directory.file("c.sqlite")
         #expect(try USVExecutable.run(["synth", root, "--scale", "tiny", "--seed", "9", "--set", "seconds=8"]).status == 0)
-        try addPerUSVArchive(root: root, scratch: directory.file("one.mat"))
+        let archived = try addPerUSVArchive(root: root, matlab: MATFormat(), scratch: directory.file("one.mat")) { call in
+            .structure(dimensions: [1, 1], fieldNames: ["Start", "Stop", "SRSound", "Filename"], elements: [[
+                "Start": .scalar(call.start), "Stop": .scalar(call.stop), "SRSound": .scalar(300_000),
+                "Filename": .string(FilePaths.lastComponent(call.recording)),
+            ]])
+        }
+        #expect(archived > 0)
 
         let ingest = try USVExecutable.run(["ingest", root, "--catalog", catalog, "--json"])
         #expect(ingest.status == 0, "\(ingest.stderr)")
@@ -47,31 +53,4 @@ import USVTestSupport
         #expect(try JSONDecoder().decode(JSONValue.self, from: classify.stdout)["classified"] != .number(0))
     }
 
-    /// Writes `Data/Spectrogram2GenderSingleRecordingsTestsetTrainedNetworks/data.zip` as the Donders data set
-    /// has it (one `dataNNNNNNNNN.mat` per deposited USV, struct `v` with its place in its recording) from the
-    /// twin's ground truth, and lists it in the manifest.
-    private func addPerUSVArchive(root: String, scratch: String) throws {
-        let path = "Data/Spectrogram2GenderSingleRecordingsTestsetTrainedNetworks/data.zip"
-        try makeDirectories(FilePaths.directoryPart(FilePaths.join(root, path)))
-        let writer = try ArchiveWriter(path: FilePaths.join(root, path), format: .zip(compress: true))
-        var written = 0
-        for call in try readGroundTruth(root: root) {
-            guard let fileID = Int(call.fields["fileid"] ?? "") else { continue }
-            let v = MATValue.structure(dimensions: [1, 1], fieldNames: ["Start", "Stop", "SRSound", "Filename"], elements: [[
-                "Start": .scalar(call.start), "Stop": .scalar(call.stop), "SRSound": .scalar(300_000),
-                "Filename": .string(FilePaths.lastComponent(call.recording)),
-            ]])
-            try MATFormat().write([("v", v)], to: scratch, version: .v5)
-            try writer.add(member: String(format: "data/data%09d.mat", fileID), copying: scratch)
-            written += 1
-        }
-        try writer.close()
-        #expect(written > 0)
-        guard case .success(let hash) = FileHasher().hash(path: FilePaths.join(root, path)) else {
-            Issue.record("cannot hash \(path)")
-            return
-        }
-        let manifest = FilePaths.join(root, "MANIFEST.txt")
-        try writeWholeFile(manifest, bytes: try readWholeFile(manifest, limit: 1 << 20) + Array("\(hash.sha256) \(path)\n".utf8))
-    }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Testing
 import USVBuiltins
@@ -16,30 +15,19 @@ import USVTestSupport
         defer { fixture.directory.remove() }
         let truth = try readGroundTruth(root: fixture.root).filter { !($0.fields["fileid"] ?? "").isEmpty }
         #expect(!truth.isEmpty)
-        // Build data.zip as the Donders data set has it, one MAT-file per USV, plus a member that is not one.
-        let path = "Data/Spectrogram2GenderSingleRecordingsTestsetTrainedNetworks/data.zip"
-        try makeDirectories(FilePaths.directoryPart(FilePaths.join(fixture.root, path)))
-        let writer = try ArchiveWriter(path: FilePaths.join(fixture.root, path), format: .zip(compress: true))
-        let format = MATFormat()
-        for call in truth {
-            let v = MATValue.structure(dimensions: [1, 1], fieldNames: ["Sound", "Spec", "Start", "Stop", "Duration", "F", "SRSound", "SRSpec", "Filename"],
-                                       elements: [[
+        // data.zip as the Donders data set has it, one MAT-file per USV, plus a member that is not one.
+        let path = perUSVArchivePath
+        try addPerUSVArchive(root: fixture.root, matlab: MATFormat(), scratch: fixture.directory.file("one.mat"),
+                             extraMembers: [("data/network.ckpt", Array("weights".utf8))]) { call in
+            .structure(dimensions: [1, 1], fieldNames: ["Sound", "Spec", "Start", "Stop", "Duration", "F", "SRSound", "SRSpec", "Filename"],
+                       elements: [[
                 "Sound": .cell(dimensions: [1, 1], values: [.matrix(rows: 3, columns: 1, rowMajor: [0.1, -0.2, 0.3])]),
                 "Spec": .cell(dimensions: [1, 1], values: [.matrix(rows: 2, columns: 2, rowMajor: [1, 2, 3, 4])]),
                 "Start": .scalar(call.start), "Stop": .scalar(call.stop), "Duration": .scalar(call.stop - call.start),
                 "F": .matrix(rows: 1, columns: 2, rowMajor: [10_200, 10_800]), "SRSound": .scalar(300_000), "SRSpec": .scalar(1_200),
                 "Filename": .string(FilePaths.lastComponent(call.recording)),
             ]])
-            let file = fixture.directory.file("one.mat")
-            try format.write([("v", v)], to: file)
-            try writer.add(member: String(format: "data/data%09d.mat", Int(call.fields["fileid"] ?? "") ?? 0), copying: file)
         }
-        try writer.add(member: "data/network.ckpt", bytes: Array("weights".utf8))
-        try writer.close()
-        // The archive is part of the data set: list it in the manifest.
-        let hash = SHA256.hash(data: try readWholeFile(FilePaths.join(fixture.root, path), limit: 1 << 26)).hexString
-        let manifest = FilePaths.join(fixture.root, "MANIFEST.txt")
-        try writeWholeFile(manifest, bytes: try readWholeFile(manifest, limit: 1 << 20) + Array("\(hash) \(path)\n".utf8))
 
         var (ingestor, options) = try fixture.ingestor()
         ingestor.formats = try BuiltinPlugins.registry()

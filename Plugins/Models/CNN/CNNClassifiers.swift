@@ -37,6 +37,6 @@ public struct CNNPropertyClassifier: SpectrogramCNNModel {
         id: "model.cnn-property", version: "1.0.0", kind: .model,
         summary: "The spectrogram CNN for call properties: direction, peaks, breaks, broadband",
         capabilities: ["train", "predict", "seeded", "gradient-checked", "tensorflow-parity"], parameters: parameters())
-    public static let tasks: [ModelTask] = [.direction, .peaks, .breaks, .broadband]
+    public static let tasks: [ModelTask] = ModelTask.allCases.filter(\.isCallProperty)
     public init() {}
 }
