@@ -3,7 +3,8 @@ import Testing
 @testable import USVCore
 import USVTestSupport
 
-let referenceDirectory = repositoryRoot() + "/../shared/reference/donders"
+/// The real Donders MANIFEST.txt, README.txt and LICENSE.txt, copied into the repository (Tests/Fixtures/donders/SOURCE.md).
+let referenceDirectory = repositoryRoot() + "/Tests/Fixtures/donders"
 let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 @Suite struct ManifestParserTests {
