@@ -47,32 +47,6 @@ public enum NumPyFiles {
     }
 }
 
-/// The Python peer environment (`.build-py/`, made by `Benchmarks/peers/setup.sh`), or nil with the reason
-/// when PyPI cannot be reached. `extras` are optional groups of `setup.sh` (`tensorflow`).
-public func peerPython(with extras: [String] = []) -> Result<String, PeerUnavailable> {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [repositoryRoot() + "/Benchmarks/peers/setup.sh"] + extras
-    process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot())
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    do { try process.run() } catch { return .failure(PeerUnavailable(reason: "cannot run setup.sh: \(error)")) }
-    let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0, !path.isEmpty else {
-        return .failure(PeerUnavailable(reason: "the Python peers could not be installed from PyPI: \(message.suffix(300))"))
-    }
-    return .success(repositoryRoot() + "/" + path)
-}
-
-public struct PeerUnavailable: Error, CustomStringConvertible {
-    public var reason: String
-    public var description: String { reason }
-}
-
 /// Runs a Python peer script with arguments; returns its stdout, throws with its stderr on failure.
 public func runPeer(_ python: String, script: String, arguments: [String]) throws -> String {
     let process = Process()

@@ -30,7 +30,7 @@ import USVTestSupport
         return usvs.count
     }
 
-    @Test func hdf5BundleRoundTripsLosslesslyAndH5pyReadsIt() throws {
+    @Test func hdf5BundleRoundTripsLosslessly() throws {
         let directory = try TemporaryDirectory("cli-exchange")
         defer { directory.remove() }
         let root = directory.file("twin")
@@ -84,15 +84,20 @@ import USVTestSupport
         let model = HDF5FileFixture.plain(directory.file("plain.h5"))
         #expect(try USVExecutable.run(["import", model, "--catalog", third]).status == 2)
         #expect(try Self.count(third) == (try Self.count(first, ["--sex", "female"])))
+    }
 
-        // h5py sees the same records and snippets.
-        let python: String
-        switch peerPython() {
-        case .success(let path): python = path
-        case .failure(let unavailable):
-            print("SKIPPED h5py interoperability: \(unavailable)")
-            return
-        }
+    /// h5py sees the records and snippets of a bundle as `usv ls` does.
+    @Test(.enabled(if: PythonPeers.available(), "needs h5py (Benchmarks/peers/setup.sh)"))
+    func h5pyReadsTheHDF5Bundle() throws {
+        let python = try PythonPeers.python()
+        let directory = try TemporaryDirectory("cli-exchange-h5py")
+        defer { directory.remove() }
+        let root = directory.file("twin")
+        let first = directory.file("first.sqlite")
+        #expect(try USVExecutable.run(["synth", root, "--scale", "tiny", "--seed", "5"]).status == 0)
+        #expect(try USVExecutable.run(["ingest", root, "--catalog", first]).status == 0)
+        let bundle = directory.file("all.h5")
+        #expect(try USVExecutable.run(["export", "--format", "hdf5", "--snippets", bundle, "--catalog", first]).status == 0)
         let seen = try JSONDecoder().decode(JSONValue.self, from: Data(try runPeer(python, script: "hdf5_peer.py", arguments: ["dump", bundle]).utf8))
         #expect(seen["layout"] == .string("usvkit-catalog-bundle"))
         let list = try JSONDecoder().decode(JSONValue.self, from: try USVExecutable.run(["ls", "--catalog", first, "--json"]).stdout)
@@ -101,7 +106,7 @@ import USVTestSupport
             Issue.record("h5py's view lacks usvs or snippets")
             return
         }
-        #expect(ids.count == usvs.count)
+        try #require(ids.count == usvs.count && starts.count == usvs.count)
         for (index, usv) in usvs.enumerated() {
             #expect(usv["id"] == ids[index])
             #expect((usv["start"] ?? .null) == starts[index], "USV \(index)")
@@ -110,7 +115,7 @@ import USVTestSupport
         #expect(snippets.allSatisfy { $0["shape"]?[0] == .number(233) })
     }
 
-    @Test func perUSVFilesGoToDirectoriesAndArchivesThatThePeersRead() throws {
+    @Test func perUSVFilesGoToDirectoriesAndArchives() throws {
         let directory = try TemporaryDirectory("cli-export-files")
         defer { directory.remove() }
         let root = directory.file("twin")
@@ -145,16 +150,28 @@ import USVTestSupport
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         #expect(files.count == detected)
         #expect(!files.contains { $0.contains("partial") })
+    }
 
-        let python: String
-        switch peerPython() {
-        case .success(let path): python = path
-        case .failure(let unavailable):
-            print("SKIPPED MAT export interoperability: \(unavailable)")
-            return
-        }
-        // scipy.io reads the v5 files, hdf5storage the v7.3 files: the same struct v, 233-row spectrograms.
-        guard let (name, bytes) = members.min(by: { $0.key < $1.key }), let v73 = files.first else { return }
+    /// scipy.io reads the exported v5 files, hdf5storage the v7.3 files: the same struct v, 233-row spectrograms.
+    @Test(.enabled(if: PythonPeers.available(), "needs scipy and hdf5storage (Benchmarks/peers/setup.sh)"))
+    func scipyAndHdf5storageReadTheExportedMATFiles() throws {
+        let python = try PythonPeers.python()
+        let directory = try TemporaryDirectory("cli-export-files-peers")
+        defer { directory.remove() }
+        let root = directory.file("twin")
+        let catalog = directory.file("c.sqlite")
+        #expect(try USVExecutable.run(["synth", root, "--scale", "tiny", "--seed", "6"]).status == 0)
+        #expect(try USVExecutable.run(["ingest", root, "--catalog", catalog]).status == 0)
+        let zip = directory.file("calls.zip")
+        #expect(try USVExecutable.run(["export", "--format", "mat", "--animal", "1", zip, "--catalog", catalog]).status == 0)
+        let reader = try ArchiveReader(path: zip)
+        var members: [String: [UInt8]] = [:]
+        while let member = try reader.nextMember() { members[member.path] = try reader.readAll(limit: 1 << 26) }
+        let folder = directory.file("v73")
+        #expect(try USVExecutable.run(["export", "--format", "mat", "--mat-version", "v7.3", "--animal", "1", folder, "--catalog", catalog]).status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        let (name, bytes) = try #require(members.min(by: { $0.key < $1.key }))
+        let v73 = try #require(files.first)
         try directory.write(name, bytes: bytes)
         for (script, file) in [("read", directory.file(name)), ("read73", FilePaths.join(folder, v73))] {
             let seen = try JSONDecoder().decode(JSONValue.self, from: Data(try runPeer(python, script: "mat_peer.py", arguments: [script, file]).utf8))
@@ -164,6 +181,7 @@ import USVTestSupport
             #expect(v?["Filename"]?["text"] == .string("Rfem_Afem01.wav"), "\(script)")
         }
     }
+
     @Test func tablesAnnotationsAndArraysGoOutAndIntervalsComeIn() throws {
         let directory = try TemporaryDirectory("cli-export-tables")
         defer { directory.remove() }

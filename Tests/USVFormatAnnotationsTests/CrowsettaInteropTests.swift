@@ -27,11 +27,9 @@ struct PeerRow: Decodable {
 }
 
 @Suite struct CrowsettaInteropTests {
-    @Test func weReadWhatCrowsettaWritesAndCrowsettaReadsWhatWeWrite() throws {
-        guard case .success(let python) = peerPython() else {
-            print("SKIPPED crowsetta interoperability: the Python peers are unavailable")
-            return
-        }
+    @Test(.enabled(if: PythonPeers.available(), "needs crowsetta (Benchmarks/peers/setup.sh)"))
+    func weReadWhatCrowsettaWritesAndCrowsettaReadsWhatWeWrite() throws {
+        let python = try PythonPeers.python()
         let directory = try TemporaryDirectory("crowsetta")
         defer { directory.remove() }
         _ = try runPeer(python, script: "annotation_peer.py", arguments: ["write", directory.path])
@@ -79,33 +77,45 @@ struct PeerRow: Decodable {
         }
     }
 
-    /// The conversion `usv convert selections.txt out.csv --to generic-seq` does: Raven in, generic-seq out,
-    /// and crowsetta agrees with what we read from Raven.
+    /// A Raven selection table with two selections, each in a spectrogram and a waveform view.
+    static let ravenTable = """
+        Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tAnnotation
+        1\tSpectrogram 1\t1\t0.512\t0.561\t35000.2\t80000\tup
+        1\tWaveform 1\t1\t0.512\t0.561\t0\t150000\tup
+        2\tSpectrogram 1\t1\t3.25\t3.3125\t40000\t95000.5\tcomplex
+        2\tWaveform 1\t1\t3.25\t3.3125\t0\t150000\tcomplex
+
+        """
+
+    /// The conversion `usv convert selections.txt out.csv --to generic-seq` does: Raven in, generic-seq out, and
+    /// the generic-seq file reads back as the Raven intervals (without their frequency band). No Python needed.
     @Test func ravenToGenericSeq() throws {
-        guard case .success(let python) = peerPython() else {
-            print("SKIPPED crowsetta interoperability: the Python peers are unavailable")
-            return
-        }
         let directory = try TemporaryDirectory("raven-seq")
         defer { directory.remove() }
-        let raven = """
-            Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tAnnotation
-            1\tSpectrogram 1\t1\t0.512\t0.561\t35000.2\t80000\tup
-            1\tWaveform 1\t1\t0.512\t0.561\t0\t150000\tup
-            2\tSpectrogram 1\t1\t3.25\t3.3125\t40000\t95000.5\tcomplex
-            2\tWaveform 1\t1\t3.25\t3.3125\t0\t150000\tcomplex
-
-            """
-        try directory.write("rec.selections.txt", raven)
+        try directory.write("rec.selections.txt", Self.ravenTable)
         let intervals = try RavenSelectionTableFormat().readAnnotations(from: .file(directory.file("rec.selections.txt")), recording: "rec.wav")
-        #expect(intervals.count == 2)
+        #expect(intervals.map(\.label) == ["up", "complex"])
+        #expect(intervals.map(\.onset) == [0.512, 3.25] && intervals.map(\.offset) == [0.561, 3.3125])
+        #expect(intervals.map(\.lowFrequency) == [35000.2, 40000] && intervals.map(\.highFrequency) == [80000, 95000.5])
+        #expect(intervals.allSatisfy { $0.recording == "rec.wav" })
+        try GenericSeqFormat().writeAnnotations(intervals, to: directory.file("rec.csv"))
+        #expect(try GenericSeqFormat().readAnnotations(from: .file(directory.file("rec.csv")), recording: nil)
+                == intervals.map { AnnotatedInterval(recording: $0.recording, onset: $0.onset, offset: $0.offset, label: $0.label) })
+    }
+
+    /// crowsetta agrees with what we read from Raven and wrote as generic-seq.
+    @Test(.enabled(if: PythonPeers.available(), "needs crowsetta (Benchmarks/peers/setup.sh)"))
+    func crowsettaReadsTheGenericSeqWeMadeFromRaven() throws {
+        let python = try PythonPeers.python()
+        let directory = try TemporaryDirectory("raven-seq-peer")
+        defer { directory.remove() }
+        try directory.write("rec.selections.txt", Self.ravenTable)
+        let intervals = try RavenSelectionTableFormat().readAnnotations(from: .file(directory.file("rec.selections.txt")), recording: "rec.wav")
         try GenericSeqFormat().writeAnnotations(intervals, to: directory.file("rec.csv"))
         let seen = try JSONDecoder().decode([PeerInterval].self, from: Data(try runPeer(
             python, script: "annotation_peer.py", arguments: ["read", "generic-seq", directory.file("rec.csv")]).utf8))
         #expect(seen.map(\.label) == ["up", "complex"])
         #expect(seen.map { Double($0.onset) } == [0.512, 3.25] && seen.map { Double($0.offset) } == [0.561, 3.3125])
         #expect(seen.allSatisfy { $0.recording == "rec.wav" })
-        #expect(try GenericSeqFormat().readAnnotations(from: .file(directory.file("rec.csv")), recording: nil)
-                == intervals.map { AnnotatedInterval(recording: $0.recording, onset: $0.onset, offset: $0.offset, label: $0.label) })
     }
 }

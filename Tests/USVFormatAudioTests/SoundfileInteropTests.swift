@@ -10,14 +10,9 @@ import USVTestSupport
     struct Expected: Decodable { var rate: Int; var values: [Double] }
     struct Seen: Decodable { var rate: Int; var subtype: String; var values: [Double] }
 
-    @Test func soundfileAndWeReadEachOthersFilesExactly() throws {
-        let python: String
-        switch peerPython() {
-        case .success(let path): python = path
-        case .failure(let unavailable):
-            print("SKIPPED soundfile interoperability: \(unavailable)")
-            return
-        }
+    @Test(.enabled(if: PythonPeers.available(), "needs soundfile (Benchmarks/peers/setup.sh)"))
+    func soundfileAndWeReadEachOthersFilesExactly() throws {
+        let python = try PythonPeers.python()
         let directory = try TemporaryDirectory("soundfile")
         defer { directory.remove() }
         _ = try runPeer(python, script: "audio_peer.py", arguments: ["write", directory.path])

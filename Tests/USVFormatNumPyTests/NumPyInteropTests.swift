@@ -71,11 +71,9 @@ func everyDType() throws -> [NDArray] {
         #expect(checkArrayRoundTrip(NPZFormat(), arrays: [], in: directory, fileName: "none.npz") == [])
     }
 
-    @Test func readsWhatNumPyWritesExactly() throws {
-        guard case .success(let python) = peerPython() else {
-            print("SKIPPED NumPy interoperability: the Python peers are unavailable")
-            return
-        }
+    @Test(.enabled(if: PythonPeers.available(), "needs numpy (Benchmarks/peers/setup.sh)"))
+    func readsWhatNumPyWritesExactly() throws {
+        let python = try PythonPeers.python()
         let directory = try TemporaryDirectory("npy-peer")
         defer { directory.remove() }
         _ = try runPeer(python, script: "numpy_peer.py", arguments: ["write", directory.path])
@@ -97,11 +95,9 @@ func everyDType() throws -> [NDArray] {
         }
     }
 
-    @Test func numPyReadsWhatWeWriteExactly() throws {
-        guard case .success(let python) = peerPython() else {
-            print("SKIPPED NumPy interoperability: the Python peers are unavailable")
-            return
-        }
+    @Test(.enabled(if: PythonPeers.available(), "needs numpy (Benchmarks/peers/setup.sh)"))
+    func numPyReadsWhatWeWriteExactly() throws {
+        let python = try PythonPeers.python()
         let directory = try TemporaryDirectory("npy-ours")
         defer { directory.remove() }
         let arrays = try everyDType()

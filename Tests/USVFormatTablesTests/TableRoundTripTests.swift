@@ -121,11 +121,9 @@ import USVTestSupport
         #expect(throws: USVError.self) { try DataTable(columns: ["a"], rows: [[.integer(1), .integer(2)]]) }
     }
 
-    @Test func pythonReadsWhatWeWriteAndWeReadWhatPythonWrites() throws {
-        guard case .success(let python) = peerPython() else {
-            print("SKIPPED table interoperability: the Python peers are unavailable")
-            return
-        }
+    @Test(.enabled(if: PythonPeers.available(), "needs the Python peers (Benchmarks/peers/setup.sh)"))
+    func pythonReadsWhatWeWriteAndWeReadWhatPythonWrites() throws {
+        let python = try PythonPeers.python()
         let directory = try TemporaryDirectory("tables-peer")
         defer { directory.remove() }
         _ = try runPeer(python, script: "table_peer.py", arguments: ["write", directory.path])

@@ -7,14 +7,9 @@ import USVTestSupport
 /// The convolutional network against Keras (TensorFlow-CPU) with identical weights: forward outputs in both
 /// modes, the loss, every gradient, and the weights and batch-norm statistics after one Adam step.
 @Suite struct TensorFlowParityTests {
-    @Test func forwardGradientsAndOneAdamStepEqualKeras() throws {
-        let python: String
-        switch peerPython(with: ["tensorflow"]) {
-        case .success(let path): python = path
-        case .failure(let unavailable):
-            print("SKIPPED TensorFlow parity: \(unavailable)")
-            return
-        }
+    @Test(.enabled(if: PythonPeers.available(.tensorflow), "needs TensorFlow (Benchmarks/peers/setup.sh tensorflow)"))
+    func forwardGradientsAndOneAdamStepEqualKeras() throws {
+        let python = try PythonPeers.python(.tensorflow)
         let architecture = ConvolutionalArchitecture(
             input: ImageShape(height: 20, width: 18, channels: 1),
             // The second layer (16 filters) computes directly where the CPU has AVX2 and FMA, the third (3×3, stride

@@ -8,14 +8,9 @@ import USVTestSupport
 
 /// Ridge and the linear SVM against scikit-learn on the same standardised data.
 @Suite struct ScikitLearnParityTests {
-    @Test func ridgeEqualsSklearnAndSVMMatchesLinearSVC() throws {
-        let python: String
-        switch peerPython() {
-        case .success(let path): python = path
-        case .failure(let unavailable):
-            print("SKIPPED scikit-learn parity: \(unavailable)")
-            return
-        }
+    @Test(.enabled(if: PythonPeers.available(), "needs scikit-learn (Benchmarks/peers/setup.sh)"))
+    func ridgeEqualsSklearnAndSVMMatchesLinearSVC() throws {
+        let python = try PythonPeers.python()
         let data = gaussianClasses(samples: 600, dimensions: 20, informative: 4, separation: 1.5, animals: 10, animalSpread: 0.5, seed: 8)
         let train = Array(0..<400), test = Array(400..<600)
         var training = data.selecting(train)
