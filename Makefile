@@ -1,7 +1,9 @@
 # USVKit — `make demo` and `make test` do all the set-up a fresh Debian machine with Swift needs.
 SWIFT ?= swift
 DEBIAN_PACKAGES := libsndfile1-dev libhdf5-dev libfftw3-dev libopenblas-dev libarchive-dev libsqlite3-dev pkg-config \
-                   libpng-dev zlib1g-dev  # libpng: spectrogram pictures; zlib: compressed MATLAB elements
+                   libpng-dev zlib1g-dev python3-venv
+# libpng: spectrogram pictures; zlib: compressed MATLAB elements; python3-venv: the Python peers of the tests and
+# benchmarks (.build-py/, the versions of requirements.txt, made by Benchmarks/peers/setup.sh)
 DEMO_DIR ?= demo-out
 USV_RELEASE := .build/release/usv
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)

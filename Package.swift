@@ -37,10 +37,14 @@ let package = Package(
         .library(name: "USVCore", targets: ["USVCore"]),
         .library(name: "USVCatalog", targets: ["USVCatalog"]),
     ],
+    // Exact versions, so that every clone builds with the same dependencies (Package.resolved is not committed: the
+    // mirrors these machines read the packages from have other commit ids than upstream). swift-crypto also resolves
+    // swift-asn1 (any 1.x from 1.2.0), but only for its _CryptoExtras module, which USVKit neither builds nor links.
+    // The Python peers are pinned in requirements.txt.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // C libraries, each behind a module map and a small shim header.

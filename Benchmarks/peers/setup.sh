@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Creates the Python "peer" environment (.build-py/, git-ignored) the benchmarks and interoperability
-# tests compare against, and prints its python on stdout. The tool itself never needs Python.
+# tests compare against, with the versions pinned in requirements.txt, and prints its python on stdout.
+# The tool itself never needs Python.
 #
-#   setup.sh              the peers every interoperability test uses
+#   setup.sh              the peers every interoperability test uses (requirements.txt's lines without a group)
 #   setup.sh tensorflow   and TensorFlow (CPU build): the CNN parity test and benchmark; it is large, so only on request
 #
 # When the environment can't be made, the last line on stderr starts with "usv-peers:" and says why: python3 or
@@ -16,8 +17,14 @@ if command -v flock >/dev/null; then flock 9; fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-packages=(numpy scipy soundfile scikit-learn h5py hdf5storage crowsetta)
-if [ "${1:-}" = tensorflow ]; then packages+=(tensorflow-cpu); fi
+# The pinned versions of requirements.txt: the lines without a group, and those of the group asked for.
+[ -f requirements.txt ] || fail "requirements.txt is missing from $(pwd)"
+packages=()
+while read -r requirement rest; do
+  case "$requirement" in ''|'#'*) continue ;; esac
+  group=$(sed -n 's/.*# *group: *\([A-Za-z0-9_-]*\).*/\1/p' <<< "$rest")
+  if [ -z "$group" ] || [ "$group" = "${1:-}" ]; then packages+=("$requirement"); fi
+done < requirements.txt
 
 command -v python3 >/dev/null || fail "python3 is not installed (Debian: apt-get install python3 python3-venv)"
 if [ ! -x .build-py/bin/python ] || [ ! -x .build-py/bin/pip ]; then
