@@ -31,7 +31,8 @@ func tests(_ module: String, dependencies: [Target.Dependency] = []) -> Target {
 
 let package = Package(
     name: "USVKit",
-    platforms: [.macOS(.v15)],
+    // Linux only: no `platforms:` line for macOS. The sources have Darwin branches in places, but not everywhere
+    // (`Glibc.` names, an unguarded `import Glibc`) and the package has never been built there.
     products: [
         .executable(name: "usv", targets: ["usv"]),
         .library(name: "USVCore", targets: ["USVCore"]),
