@@ -38,3 +38,24 @@ static inline int usv_png_read_gray(const char *path, unsigned *width, unsigned 
     png_image_free(&image);
     return ok;
 }
+
+/// Reads any PNG as 8-bit RGB (3 bytes per pixel). First call with pixels == NULL to get width and height; then
+/// again with a buffer of width × height × 3 bytes. Returns 1 on success.
+static inline int usv_png_read_rgb(const char *path, unsigned *width, unsigned *height, unsigned char *pixels,
+                                   char *message, size_t message_size) {
+    png_image image;
+    memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&image, path)) {
+        if (message_size > 0) { strncpy(message, image.message, message_size - 1); message[message_size - 1] = 0; }
+        return 0;
+    }
+    *width = image.width;
+    *height = image.height;
+    if (pixels == NULL) { png_image_free(&image); return 1; }
+    image.format = PNG_FORMAT_RGB;
+    int ok = png_image_finish_read(&image, NULL, pixels, 0, NULL);
+    if (!ok && message_size > 0) { strncpy(message, image.message, message_size - 1); message[message_size - 1] = 0; }
+    png_image_free(&image);
+    return ok;
+}

@@ -56,8 +56,16 @@ struct SpectrogramPicture {
     let spectrogram: Spectrogram
     let startSeconds: Double
     let dynamicRange: Double
+    /// Rows of coloured time spans above the image, and a legend above them (both optional).
+    var tracks: [PictureTrack] = []
+    var legend: [(name: String, color: PictureColor)] = []
 
     static let left = 44, right = 12, top = 12, bottom = 34
+    /// A track's bar height and the distance from one track to the next; the legend row's height.
+    static let trackHeight = 9, trackPitch = 12, legendHeight = 14
+
+    /// Height of the legend and tracks above the image's usual top margin.
+    var headerHeight: Int { (legend.isEmpty ? 0 : Self.legendHeight) + tracks.count * Self.trackPitch }
 
     func render() -> RGBCanvas {
         // At most 1,600 columns: longer spectrograms are max-pooled so no call disappears.
@@ -67,7 +75,8 @@ struct SpectrogramPicture {
         let plotWidth = columns * xScale
         let rowScale = 2
         let plotHeight = spectrogram.rows * rowScale
-        var canvas = RGBCanvas(width: Self.left + plotWidth + Self.right, height: Self.top + plotHeight + Self.bottom)
+        let top = Self.top + headerHeight
+        var canvas = RGBCanvas(width: Self.left + plotWidth + Self.right, height: top + plotHeight + Self.bottom)
 
         let peak = max(spectrogram.values.max() ?? 0, Float.leastNormalMagnitude)
         let floor = 20 * log10(Double(peak)) - dynamicRange
@@ -80,14 +89,15 @@ struct SpectrogramPicture {
                 let color = Self.colorMap(level)
                 for dx in 0..<xScale {
                     for dy in 0..<rowScale {
-                        canvas.set(Self.left + column * xScale + dx, Self.top + (spectrogram.rows - 1 - row) * rowScale + dy, color)
+                        canvas.set(Self.left + column * xScale + dx, top + (spectrogram.rows - 1 - row) * rowScale + dy, color)
                     }
                 }
             }
         }
+        drawHeader(on: &canvas, plotWidth: plotWidth, seconds: Double(spectrogram.frames) / spectrogram.frameRate)
         // Axes.
-        let x0 = Self.left - 1, y0 = Self.top + plotHeight
-        canvas.line(from: (x0, Self.top), to: (x0, y0))
+        let x0 = Self.left - 1, y0 = top + plotHeight
+        canvas.line(from: (x0, top), to: (x0, y0))
         canvas.line(from: (x0, y0), to: (Self.left + plotWidth, y0))
         // Frequency ticks every 20 kHz.
         let frequencies = spectrogram.frequencies
@@ -95,14 +105,14 @@ struct SpectrogramPicture {
             let rowHeight = Double(plotHeight) / Double(frequencies.count)
             var tick = (lowest / 20_000).rounded(.up) * 20_000
             while tick <= highest {
-                let y = Self.top + plotHeight - Int(((tick - lowest) / (highest - lowest)) * Double(plotHeight - Int(rowHeight)) + rowHeight / 2)
+                let y = top + plotHeight - Int(((tick - lowest) / (highest - lowest)) * Double(plotHeight - Int(rowHeight)) + rowHeight / 2)
                 canvas.line(from: (x0 - 4, y), to: (x0, y))
                 let label = String(Int(tick / 1_000))
                 canvas.text(label, x: x0 - 6 - RGBCanvas.textWidth(label), y: y - 3)
                 tick += 20_000
             }
         }
-        canvas.text("kHz", x: 2, y: Self.top)
+        canvas.text("kHz", x: 2, y: top)
         // Time ticks at a 1-2-5 step giving about six labels.
         let seconds = Double(spectrogram.frames) / spectrogram.frameRate
         let rawStep = max(seconds * 1_000 / 6, 0.001)
@@ -121,6 +131,41 @@ struct SpectrogramPicture {
         return canvas
     }
 
+    /// The legend (coloured squares with names) and the tracks (a grey bar per track with its spans), above the image
+    /// on its time axis: a span covers the columns its times fall in, at least one.
+    private func drawHeader(on canvas: inout RGBCanvas, plotWidth: Int, seconds: Double) {
+        var cursor = Self.left
+        for entry in legend {
+            for dy in 0..<7 { for dx in 0..<7 { canvas.set(cursor + dx, 4 + dy, (entry.color.red, entry.color.green, entry.color.blue)) } }
+            canvas.text(entry.name, x: cursor + 10, y: 4)
+            cursor += 10 + RGBCanvas.textWidth(entry.name) + 12
+        }
+        let firstTrack = 4 + (legend.isEmpty ? 0 : Self.legendHeight)
+        for (index, track) in tracks.enumerated() {
+            let y = firstTrack + index * Self.trackPitch
+            canvas.text(track.name, x: Self.left - 6 - RGBCanvas.textWidth(track.name), y: y + 1)
+            for x in Self.left..<(Self.left + plotWidth) {
+                for dy in 0..<Self.trackHeight { canvas.set(x, y + dy, (232, 232, 232)) }
+            }
+            guard seconds > 0 else { continue }
+            func column(_ time: Double) -> Int {
+                Int(((time - startSeconds) / seconds * Double(plotWidth)).rounded(.down))
+            }
+            for span in track.spans {
+                let first = max(0, column(span.start))
+                let last = min(plotWidth - 1, max(first, column(span.stop) - 1))
+                guard first < plotWidth, last >= 0 else { continue }
+                let color = (span.color.red, span.color.green, span.color.blue)
+                // Spans three or more columns wide get darker edges, so that neighbours of one colour stay apart.
+                let edge = (UInt8(Int(span.color.red) * 3 / 5), UInt8(Int(span.color.green) * 3 / 5), UInt8(Int(span.color.blue) * 3 / 5))
+                for x in first...last {
+                    let shade = last - first >= 2 && (x == first || x == last) ? edge : color
+                    for dy in 0..<Self.trackHeight { canvas.set(Self.left + x, y + dy, shade) }
+                }
+            }
+        }
+    }
+
     /// A dark-blue → purple → orange → yellow map, increasing in lightness (readable in grey too).
     static func colorMap(_ level: Double) -> (UInt8, UInt8, UInt8) {
         let stops: [(Double, Double, Double)] = [(0, 0, 4), (40, 11, 84), (101, 21, 110), (159, 42, 99),
@@ -134,7 +179,7 @@ struct SpectrogramPicture {
     }
 }
 
-/// A 5×7 bitmap font for axis labels: digits, a few letters and signs. Each glyph is seven rows of five bits.
+/// A 5×7 bitmap font for axis labels and legends: digits, lower case, a few capitals and signs. Each glyph is seven rows of five bits.
 enum Font5x7 {
     static let glyphs: [Character: [UInt8]] = [
         "0": [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E], "1": [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
@@ -147,5 +192,20 @@ enum Font5x7 {
         "s": [0x00, 0x00, 0x0E, 0x10, 0x0E, 0x01, 0x1E], ".": [0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C],
         "-": [0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00], " ": [0, 0, 0, 0, 0, 0, 0],
         "?": [0x0E, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04],
+        // Lower case for legends and track names.
+        "a": [0x00, 0x00, 0x0E, 0x01, 0x0F, 0x11, 0x0F], "b": [0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x1E],
+        "c": [0x00, 0x00, 0x0E, 0x10, 0x10, 0x11, 0x0E], "d": [0x01, 0x01, 0x0D, 0x13, 0x11, 0x11, 0x0F],
+        "e": [0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E], "f": [0x06, 0x09, 0x08, 0x1C, 0x08, 0x08, 0x08],
+        "g": [0x00, 0x0F, 0x11, 0x11, 0x0F, 0x01, 0x0E], "h": [0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11],
+        "i": [0x04, 0x00, 0x0C, 0x04, 0x04, 0x04, 0x0E], "j": [0x02, 0x00, 0x06, 0x02, 0x02, 0x12, 0x0C],
+        "l": [0x0C, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E], "n": [0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11],
+        "o": [0x00, 0x00, 0x0E, 0x11, 0x11, 0x11, 0x0E], "p": [0x00, 0x00, 0x1E, 0x11, 0x1E, 0x10, 0x10],
+        "q": [0x00, 0x00, 0x0D, 0x13, 0x0F, 0x01, 0x01], "r": [0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10],
+        "t": [0x08, 0x08, 0x1C, 0x08, 0x08, 0x09, 0x06], "u": [0x00, 0x00, 0x11, 0x11, 0x11, 0x13, 0x0D],
+        "v": [0x00, 0x00, 0x11, 0x11, 0x11, 0x0A, 0x04], "w": [0x00, 0x00, 0x11, 0x11, 0x15, 0x15, 0x0A],
+        "x": [0x00, 0x00, 0x11, 0x0A, 0x04, 0x0A, 0x11], "y": [0x00, 0x00, 0x11, 0x11, 0x0F, 0x01, 0x0E],
+        "(": [0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02], ")": [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
+        ":": [0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x0C, 0x00], "_": [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F],
+        "/": [0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00], ",": [0x00, 0x00, 0x00, 0x00, 0x0C, 0x04, 0x08],
     ]
 }
