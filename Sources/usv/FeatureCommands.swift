@@ -183,11 +183,14 @@ struct DetectCommand: ParsableCommand {
             The recording is streamed (constant memory). Prints one line per USV (start, stop, duration, \
             frequency range, amplitudes); --json writes the full result (schemas/detect-report.schema.json), \
             --csv a table. Parameters (`usv plugins --kind feature`) are set with --param name=value.
+            --truth FILE scores the detections against true calls as `usv score` does (`usv score --help`): \
+            the scores follow the table, go into the JSON as `score`, or with --csv to stderr.
 
             Examples:
               usv detect Rfem_Afem01.wav
               usv detect Rmale_Afem03.wav --json > detections.json
               usv detect rec.wav --csv --param min-mean-frequency=30000
+              usv detect rec_1.wav --truth rec_1.Table.1.selections.txt
             """)
 
     @Argument(help: "An audio file (WAV, FLAC, …).")
@@ -199,20 +202,30 @@ struct DetectCommand: ParsableCommand {
     @Flag(help: "Write CSV (start_s, stop_s, start_sample, stop_sample, duration_s, min_frequency_hz, max_frequency_hz, peak_amplitude, mean_amplitude).")
     var csv = false
 
+    @Option(help: "Score the detections against the true calls of this annotation file (any format `usv score` reads).")
+    var truth: String?
+
+    @Option(help: "With --truth: onset tolerance of the event matching, seconds.")
+    var tolerance: Double = EventScorer.defaultTolerance
+
     @OptionGroup var parameterOptions: PluginParameterOptions
 
     func validate() throws {
         if json && csv { throw ValidationError("choose --json or --csv, not both") }
+        guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a number of seconds, 0 or more") }
     }
 
     func run() throws {
+        // With --truth, the truth file and the recording are checked before the detector runs.
+        let scoring = try truth.map { try DetectScoring(truth: $0, recording: input, tolerance: tolerance) }
         let detector = try registry().require((any USVDetecting).self, id: "feature.usv-detector")
         let parameters = try parameterOptions.values(for: detector.descriptor)
         let started = Date()
         let result = try detector.detect(recordingAt: input, parameters: parameters)
         let seconds = Date().timeIntervalSince(started)
+        let score = try scoring?.score(result)
         if json {
-            try printJSON(DetectReport(result: result, seconds: seconds))
+            try printJSON(DetectReport(result: result, seconds: seconds, score: score))
         } else if csv {
             print("start_s,stop_s,start_sample,stop_sample,duration_s,min_frequency_hz,max_frequency_hz,peak_amplitude,mean_amplitude")
             for usv in result.usvs {
@@ -230,6 +243,7 @@ struct DetectCommand: ParsableCommand {
             print(String(format: "%d USVs in %.1f s of audio; detection took %.2f s (%.0f× real time); purity threshold %.3f",
                          result.usvs.count, result.duration, seconds, result.duration / max(seconds, 1e-9), result.purityThreshold))
         }
+        if let score, !json { scoring?.printText(score, toStandardError: csv) }
     }
 }
 
@@ -238,4 +252,6 @@ struct DetectReport: Encodable {
     var schemaVersion = 1
     var result: DetectionResult
     var seconds: Double
+    /// With --truth: the detections scored against the true calls (schemas/score-report.schema.json).
+    var score: DetectionScoreReport?
 }

@@ -24,7 +24,7 @@ struct USVCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [VerifyCommand.self, SynthCommand.self, IngestCommand.self, LsCommand.self, StatsCommand.self, ShowCommand.self, FeaturesCommand.self,
                       EvaluateCommand.self, TrainCommand.self, ClassifyCommand.self,
-                      DetectCommand.self, SpectrogramCommand.self, FormatsCommand.self, ConvertCommand.self, ExportCommand.self, ImportCommand.self,
+                      DetectCommand.self, ScoreCommand.self, SpectrogramCommand.self, FormatsCommand.self, ConvertCommand.self, ExportCommand.self, ImportCommand.self,
                       PluginsCommand.self])
 }
 
