@@ -160,6 +160,7 @@ extension Catalog {
                 for feature in index < ingest.features.count ? ingest.features[index] : [] {
                     try Self.insert(feature, usvID: usvID, db)
                 }
+                KillPoint.pass("catalog.recording.usv-stored")
             }
         }
     }

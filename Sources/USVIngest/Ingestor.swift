@@ -152,6 +152,7 @@ public struct Ingestor: Sendable {
                     let begin = Date()
                     do {
                         let ingest = try process(recording, root: root, sha256: sha256, dataSetID: dataSetID, runID: runID, options: options)
+                        KillPoint.pass("ingest.recording.detected")
                         try catalog.store(ingest)
                         outcome.usvs = ingest.detection.usvs.count
                     } catch {
@@ -167,6 +168,7 @@ public struct Ingestor: Sendable {
                 progress.note("[\(done)/\(total)] \(recording.displayName): \(outcome.status.rawValue)"
                     + (outcome.usvs.map { ", \($0) USVs" } ?? "") + (outcome.seconds.map { String(format: " (%.2f s)", $0) } ?? "")
                     + (outcome.error.map { " — \($0)" } ?? ""))
+                KillPoint.pass("ingest.recording.done")
             }
         }
         let recordingOutcomes = (0..<total).compactMap { outcomes.value[$0] }
@@ -202,6 +204,7 @@ public struct Ingestor: Sendable {
             }
             progress.note("\(table.path): \(outcome.status.rawValue)" + (outcome.usvs.map { ", \($0) rows" } ?? "")
                 + (outcome.error.map { " — \($0)" } ?? ""))
+            KillPoint.pass("ingest.table.done")
             tableOutcomes.append(outcome)
         }
 

@@ -7,8 +7,11 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a file between formats: audio, MAT-files, archives, tables, annotations, NumPy arrays.",
         discussion: """
-            The input format is found from the content (magic bytes first, the extension second), the output \
-            format from OUT's extension:
+            The input's kind is found from its extension for NumPy files (.npy, .npz; or NumPy's magic \
+            bytes) and for tables and annotations (.csv, .tsv, .tab, .jsonl, .ndjson, .txt, .labels, or \
+            whenever --from or --to is given; the content then tells annotations from tables), and from its \
+            content otherwise (archive magic bytes, a MATLAB header, then what libsndfile reads). The output \
+            format comes from OUT's extension:
               audio (anything libsndfile reads)  -> .wav or .flac, sample rate kept (300 kHz and more); \
             --start/--stop cut a stretch (one USV, say); --encoding pcm16, pcm24 or float (WAV only)
               MAT-file (v5 or v7.3)              -> .mat (--mat-version v5 or v7.3) or .h5 (the v7.3 layout: \

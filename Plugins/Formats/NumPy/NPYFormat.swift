@@ -1,7 +1,7 @@
 import USVCore
 
-/// NumPy .npy files: one array, every fixed-width numeric and boolean dtype in either byte order, C or
-/// Fortran order, any shape including 0-d. The array is named after the file (without `.npy`).
+/// NumPy .npy files: one array of one of 11 dtypes (bool, int8-64, uint8-64, float32/64; not float16, complex, strings
+/// or structured dtypes) in either byte order, C or Fortran order, any shape including 0-d. The array is named after the file (without `.npy`).
 public struct NPYFormat: ArrayReading, ArrayWriting {
     public static let descriptor = PluginDescriptor(
         id: "format.npy", version: "0.1.0", kind: .format,

@@ -215,6 +215,7 @@ public struct Verifier: Sendable {
                 let done = doneBytes.withLock { value -> Int64 in value += Int64(pending); return value }
                 progress.update(phase: "hashing", done: done, total: totalBytes, unit: .bytes)
                 outcomes.withLock { $0[order[slot]] = outcome }
+                KillPoint.pass("verify.hashed")
             }
         }
         let finished = outcomes.value
