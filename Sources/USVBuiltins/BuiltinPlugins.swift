@@ -34,6 +34,7 @@ public enum BuiltinPlugins {
         NPYFormat(),
         NPZFormat(),
         SpectrogramFeature(),
+        ToneContrastDetector(),
         PurityDetector(),
         CallPropertyEstimator(),
         SpectralVectors(),

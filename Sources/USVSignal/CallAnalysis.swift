@@ -34,7 +34,8 @@ public struct CallAnalysis: Sendable {
     public let peakTrack: [Double]
     /// Largest magnitude per frame.
     public let peakMagnitude: [Float]
-    /// Frames whose peak stands clearly out of the USV's background (4× its median magnitude).
+    /// Frames whose peak stands clearly out of the USV's background (4× its median magnitude) and within
+    /// 20 dB of its loudest frame.
     public let voiced: [Bool]
     /// Frames whose energy spans a wide band (clicks, noisy parts).
     public let broadbandFrames: [Bool]
@@ -76,6 +77,10 @@ public struct CallAnalysis: Sendable {
             }
             broadband.append(Double(high - low) * binWidth > settings.broadbandSpan)
         }
+        // A frame far below the call's loudest (−20 dB) is noise at the call's edge (a detector's boundary
+        // may include a frame or two past the call), not a part of the call's track.
+        let loudest = magnitudes.max() ?? 0
+        for frame in voiced.indices where magnitudes[frame] < loudest / 10 { voiced[frame] = false }
         peakTrack = track
         peakMagnitude = magnitudes
         self.voiced = voiced
@@ -172,13 +177,22 @@ public struct CallAnalysis: Sendable {
         let jumpFrames = jumps.map(\.frame)
         let count = min(3, tonal.count)
         // Fit within the stretch before the first break and after the last one.
-        let head = tonal.prefix { $0 < (jumpFrames.first ?? Int.max) }.prefix(count)
-        let tail = tonal.reversed().prefix { $0 >= (jumpFrames.last ?? Int.min) }.prefix(count).reversed()
-        let start = TrackLine(head.isEmpty ? Array(tonal.prefix(count)) : Array(head), peakTrack).value(at: settings.edgePosition)
+        let head = edgeFrames(Array(tonal.prefix { $0 < (jumpFrames.first ?? Int.max) }), count: count)
+        let tail = edgeFrames(Array(tonal.reversed().prefix { $0 >= (jumpFrames.last ?? Int.min) }), count: count).reversed()
+        let start = TrackLine(head.isEmpty ? Array(tonal.prefix(count)) : head, peakTrack).value(at: settings.edgePosition)
         let end = TrackLine(tail.isEmpty ? Array(tonal.suffix(count)) : Array(tail), peakTrack)
             .value(at: Double(peakTrack.count - 1) - settings.edgePosition)
         let change = end - start
         return change > settings.directionDeadZone ? 1 : (change < -settings.directionDeadZone ? -1 : 0)
+    }
+
+    /// The first `count` of `candidates` (tonal frames ordered from a call's edge inwards) whose frequency lies
+    /// within a break step of the median of the first five: a lone frame of noise at the edge (cage noise in
+    /// the lowest rows, a click) is neither a break nor part of the track, and would tilt the edge's line.
+    func edgeFrames(_ candidates: [Int], count: Int) -> [Int] {
+        let nearest = Array(candidates.prefix(5))
+        let centre = median(nearest.map { peakTrack[$0] })
+        return Array(nearest.filter { abs(peakTrack[$0] - centre) <= settings.breakStep }.prefix(count))
     }
 
     public var breaks: Int { min(3, jumps.count) }

@@ -23,7 +23,7 @@ struct IngestCommand: ParsableCommand {
               usv ingest ~/data/DSC_620840_0003_891
               usv ingest ~/Downloads/DSC_620840_0003_891.zip
               usv ingest twin --exclude-animal 9 --json > ingest.json
-              usv ingest twin --param min-mean-frequency=30000
+              usv ingest twin --param enter-snr=15
             """)
 
     @Argument(help: "The data-set directory, or the data set packed in one archive.")
@@ -40,6 +40,9 @@ struct IngestCommand: ParsableCommand {
 
     @Option(help: "Recordings processed at once (each detection uses two threads).")
     var jobs: Int = 1
+
+    @Option(name: .customLong("detector"), help: "The USV detector: feature.usv-detector (default) or feature.usv-detector-paper (the paper's pipeline).")
+    var detectorID = "feature.usv-detector"
 
     @Option(help: "The data-set adapter (default: the first that recognises ROOT).")
     var adapter: String?
@@ -68,7 +71,7 @@ struct IngestCommand: ParsableCommand {
             }
             chosen = found
         }
-        let detector = try registry.require((any USVDetecting).self, id: "feature.usv-detector")
+        let detector = try registry.require((any USVDetecting).self, id: detectorID)
         let properties = try registry.require((any USVFeatureComputing).self, id: "feature.call-properties")
         var options = IngestOptions(detectorParameters: try parameterOptions.values(for: detector.descriptor),
                                     propertyParameters: try ParameterValues(defaultsOf: properties.descriptor),

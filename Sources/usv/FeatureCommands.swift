@@ -178,7 +178,7 @@ struct RawSpectrogramLayout: Encodable {
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
-        abstract: "Find USVs in a recording with the original pipeline's detector.",
+        abstract: "Find USVs in a recording (tonal-contrast detector by default; --detector feature.usv-detector-paper for the paper's).",
         discussion: """
             The recording is streamed (constant memory). Prints one line per USV (start, stop, duration, \
             frequency range, amplitudes); --json writes the full result (schemas/detect-report.schema.json), \
@@ -189,7 +189,7 @@ struct DetectCommand: ParsableCommand {
             Examples:
               usv detect Rfem_Afem01.wav
               usv detect Rmale_Afem03.wav --json > detections.json
-              usv detect rec.wav --csv --param min-mean-frequency=30000
+              usv detect rec.wav --csv --param min-frequency=30000
               usv detect rec_1.wav --truth rec_1.Table.1.selections.txt
             """)
 
@@ -201,6 +201,9 @@ struct DetectCommand: ParsableCommand {
 
     @Flag(help: "Write CSV (start_s, stop_s, start_sample, stop_sample, duration_s, min_frequency_hz, max_frequency_hz, peak_amplitude, mean_amplitude).")
     var csv = false
+
+    @Option(name: .customLong("detector"), help: "The detector: feature.usv-detector (default) or feature.usv-detector-paper (the paper's pipeline).")
+    var detectorID = "feature.usv-detector"
 
     @Option(help: "Score the detections against the true calls of this annotation file (any format `usv score` reads).")
     var truth: String?
@@ -218,7 +221,7 @@ struct DetectCommand: ParsableCommand {
     func run() throws {
         // With --truth, the truth file and the recording are checked before the detector runs.
         let scoring = try truth.map { try DetectScoring(truth: $0, recording: input, tolerance: tolerance) }
-        let detector = try registry().require((any USVDetecting).self, id: "feature.usv-detector")
+        let detector = try registry().require((any USVDetecting).self, id: detectorID)
         let parameters = try parameterOptions.values(for: detector.descriptor)
         let started = Date()
         let result = try detector.detect(recordingAt: input, parameters: parameters)
@@ -240,8 +243,9 @@ struct DetectCommand: ParsableCommand {
                  String(format: "%.3g", usv.peakAmplitude)]
             }
             print(TextTable.render(header: ["start s", "stop s", "ms", "kHz", "peak"], rows: rows, rightAligned: [0, 1, 2, 3, 4]))
-            print(String(format: "%d USVs in %.1f s of audio; detection took %.2f s (%.0f× real time); purity threshold %.3f",
-                         result.usvs.count, result.duration, seconds, result.duration / max(seconds, 1e-9), result.purityThreshold))
+            print(String(format: "%d USVs in %.1f s of audio; detection took %.2f s (%.0f× real time)",
+                         result.usvs.count, result.duration, seconds, result.duration / max(seconds, 1e-9))
+                + " with \(result.detector) \(result.detectorVersion)")
         }
         if let score, !json { scoring?.printText(score, toStandardError: csv) }
     }

@@ -35,15 +35,15 @@ public struct DetectionResult: Codable, Sendable {
     public var detector: String
     public var detectorVersion: String
     public var parameterFingerprint: String
-    /// Automatic spectral-purity threshold chosen for this recording.
-    public var purityThreshold: Double
-    /// Magnitude below which the sparse step zeroed bins (0 when the step is off).
-    public var sparseThreshold: Double
+    /// Automatic spectral-purity threshold chosen for this recording (the paper's detector only).
+    public var purityThreshold: Double?
+    /// Magnitude below which the sparse step zeroed bins (the paper's detector only; 0 when the step is off).
+    public var sparseThreshold: Double?
     public var usvs: [DetectedUSV]
 
     public init(recording: String, sampleRate: Int, frames: Int, duration: Double, detector: String,
-                detectorVersion: String, parameterFingerprint: String, purityThreshold: Double,
-                sparseThreshold: Double, usvs: [DetectedUSV]) {
+                detectorVersion: String, parameterFingerprint: String, purityThreshold: Double?,
+                sparseThreshold: Double?, usvs: [DetectedUSV]) {
         self.recording = recording
         self.sampleRate = sampleRate
         self.frames = frames
