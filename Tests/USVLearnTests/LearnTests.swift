@@ -140,6 +140,7 @@ private struct LeaningModel: ModelPlugin {
         let many = try Evaluator(seed: 5, controls: 30).evaluate(model, parameters: parameters, samples: samples,
                                                                  protocol: .leaveOneAnimalOut, task: "sex")
         #expect(single.controls == 1 && many.controls == 30)
+        #expect(single.folds.count == many.folds.count && !single.folds.isEmpty)
         for (one, fold) in zip(single.folds, many.folds) {
             // The first control is the single-control run's; every control calls the whole animal one class.
             #expect(one.shuffledBalancedAccuracies == [one.shuffledBalancedAccuracy])

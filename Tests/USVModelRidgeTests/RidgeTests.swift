@@ -31,6 +31,7 @@ import USVTestSupport
         let yMean = Double(wide.labels.reduce(0, +)) / Double(n)
         let rhs = LinearAlgebra.multiply(centred, wide.labels.map { Double($0) - yMean }, transposed: true)
         let primal = try LinearAlgebra.choleskySolve(system, size: d, rhs)
+        try #require(dual.weights[0].count == primal.count && primal.count == d)
         for (a, b) in zip(dual.weights[0], primal) { #expect(abs(a - b) < 1e-8) }
     }
 
@@ -64,7 +65,9 @@ import USVTestSupport
         var weighted = data
         weighted.weights = [Double](repeating: 1, count: data.labels.count)
         let same = try RidgeClassifierModel().fit(weighted, parameters: parameters, seed: 0)
-        for (a, b) in zip(plain.scores(data.x), same.scores(data.x)) { #expect(abs(a - b) < 1e-9) }
+        let plainScores = plain.scores(data.x), sameScores = same.scores(data.x)
+        try #require(plainScores.count == sameScores.count && plainScores.count == 2 * data.labels.count)  // two scores per sample
+        for (a, b) in zip(plainScores, sameScores) { #expect(abs(a - b) < 1e-9) }
         // 10 % class 1: unbalanced ridge leans to class 0; weighting restores the balanced accuracy.
         let indices = data.labels.indices.filter { data.labels[$0] == 0 || $0 % 10 == 1 }
         let imbalanced = data.selecting(indices)

@@ -26,6 +26,7 @@ import USVTestSupport
         let data = gaussianClasses(samples: 60, dimensions: 2, separation: 8, seed: 3)
         let fitted = try #require(try model.fit(data, parameters: ParameterValues(defaultsOf: LinearSVMModel.descriptor), seed: 0) as? FittedLinearSVM)
         let decisions = fitted.decisions(data.x).map { $0[0] }
+        try #require(decisions.count == data.labels.count)
         let margins = zip(decisions, data.labels).map { $0 * ($1 == 1 ? 1 : -1) }
         #expect(margins.allSatisfy { $0 > 0.5 })
     }
