@@ -28,4 +28,22 @@ import USVTestSupport
         let again = try USVExecutable.run(["synth", root, "--scale", "tiny", "--seed", "3", "--json"])
         #expect(again.status != 0 && again.stdout.isEmpty, "\(again.stderr)")
     }
+
+    /// Every schema in schemas/ is validated by some test: its file name appears, quoted, in a test source that
+    /// calls the validator.
+    @Test func everySchemaHasATest() throws {
+        let root = repositoryRoot()
+        let schemas = try FileManager.default.contentsOfDirectory(atPath: root + "/schemas").filter { $0.hasSuffix(".schema.json") }
+        #expect(schemas.count >= 20)
+        var sources: [String] = []
+        let walker = FileManager.default.enumerator(atPath: root + "/Tests")
+        while let path = walker?.nextObject() as? String {
+            guard path.hasSuffix(".swift") else { continue }
+            let text = try String(contentsOfFile: root + "/Tests/" + path, encoding: .utf8)
+            if text.contains("validateAgainstSchema(") || text.contains("JSONSchemaValidator(") { sources.append(text) }
+        }
+        for schema in schemas.sorted() {
+            #expect(sources.contains { $0.contains("\"\(schema)\"") }, "no test validates against schemas/\(schema)")
+        }
+    }
 }
