@@ -99,7 +99,8 @@ let package = Package(
         ], swiftSettings: swiftSettings),
 
         // Benchmark driver for Benchmarks/run.sh (timings beside the Python peers; not part of the tool).
-        .executableTarget(name: "usv-bench", dependencies: ["USVCore", "USVLearn", "USVModelRidge", "USVModelSVM", "USVTestSupport"],
+        .executableTarget(name: "usv-bench", dependencies: ["USVCore", "USVLearn", "USVModelRidge", "USVModelSVM", "USVTestSupport",
+                                                           "USVSignal", "USVFeatureDetector"],
                           path: "Benchmarks/usv-bench", swiftSettings: swiftSettings),
 
         // Runtime plugins.

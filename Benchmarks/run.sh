@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # USVKit benchmarks: each measures usv against a peer in the same run and prints both and the ratio.
-# Usage: bash Benchmarks/run.sh [verify|synth|features|ingest|linear|hdf5|cnn|cnn-loao|all]   (run by `make bench`; needs .build/release/usv)
+# Usage: bash Benchmarks/run.sh [verify|synth|features|detector|ingest|linear|hdf5|cnn|cnn-loao|all]   (run by `make bench`; needs .build/release/usv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USV=${USV:-.build/release/usv}
@@ -69,10 +69,17 @@ bench_features() {
   t0=$(now); /usr/bin/time -v "$USV" detect "$wav" --json > "$dir/detect180.json" 2> "$dir/detect180.time"; t1=$(now)
   cat "$long" > /dev/null
   t2=$(now); /usr/bin/time -v "$USV" detect "$long" --json > "$dir/detect1800.json" 2> "$dir/detect1800.time"; t3=$(now)
-  local short longer; short=$(elapsed "$t0" "$t1"); longer=$(elapsed "$t2" "$t3")
-  printf 'detection (spectrogram streamed + detector):\n'
+  local t4 t5 t6 t7
+  t4=$(now); /usr/bin/time -v "$USV" detect "$wav" --json --detector feature.usv-detector-paper > "$dir/paper180.json" 2> "$dir/paper180.time"; t5=$(now)
+  t6=$(now); /usr/bin/time -v "$USV" detect "$long" --json --detector feature.usv-detector-paper > "$dir/paper1800.json" 2> "$dir/paper1800.time"; t7=$(now)
+  local short longer paperShort paperLonger
+  short=$(elapsed "$t0" "$t1"); longer=$(elapsed "$t2" "$t3"); paperShort=$(elapsed "$t4" "$t5"); paperLonger=$(elapsed "$t6" "$t7")
+  printf 'detection (spectrogram streamed + detector), feature.usv-detector (default):\n'
   printf '  180 s:  %6.2f s  (%sx real time)  peak RSS %s kB\n' "$short" "$(ratio 180 "$short")" "$(peak_kb "$dir/detect180.time")"
   printf '  1800 s: %6.2f s  (%sx real time)  peak RSS %s kB\n' "$longer" "$(ratio 1800 "$longer")" "$(peak_kb "$dir/detect1800.time")"
+  printf 'the paper pipeline, feature.usv-detector-paper, same files:\n'
+  printf '  180 s:  %6.2f s  (%sx real time)  peak RSS %s kB\n' "$paperShort" "$(ratio 180 "$paperShort")" "$(peak_kb "$dir/paper180.time")"
+  printf '  1800 s: %6.2f s  (%sx real time)  peak RSS %s kB\n' "$paperLonger" "$(ratio 1800 "$paperLonger")" "$(peak_kb "$dir/paper1800.time")"
   rm -f "$dir/usv.f32" "$dir/scipy.f32"
 }
 
@@ -201,16 +208,30 @@ bench_synth() {
   rm -rf "$dir"
 }
 
+# Detection fidelity on real recordings from another lab (Tests/Fixtures/amvoc, 4 recordings, 117 calls): the
+# published detectors' deposited outputs, the paper's pipeline, the default detector in sample and leave one
+# recording out, all scored by usv's scorer (usv score); then one picture from usv score --png.
+bench_detector() {
+  swift build -c release --product usv-bench > /dev/null
+  local dir="$OUT/detector"; mkdir -p "$dir"
+  .build/release/usv-bench detector-fidelity Tests/Fixtures/amvoc | tee "$dir/fidelity.md"
+  local rec=Tests/Fixtures/amvoc/4/rec_4.wav
+  "$USV" detect "$rec" --csv > "$dir/found_4.csv"
+  "$USV" score "$dir/found_4.csv" --truth Tests/Fixtures/amvoc/4/gt_4.csv --recording "$rec" --png "$dir/score-amvoc-4.png" > /dev/null
+  echo "picture: $dir/score-amvoc-4.png"
+}
+
 [ -x /usr/bin/time ] || { echo "bench needs GNU time for peak memory (make bench installs it)" >&2; exit 2; }
 case "$what" in
   verify) bench_verify ;;
   synth) bench_synth ;;
   features) bench_features ;;
+  detector) bench_detector ;;
   ingest) bench_ingest ;;
   linear) bench_linear ;;
   hdf5) bench_hdf5 ;;
   cnn) bench_cnn ;;
   cnn-loao) bench_cnn_loao ;;
-  all) bench_verify; bench_synth; bench_features; bench_ingest; bench_linear; bench_hdf5; bench_cnn; bench_cnn_loao ;;
-  *) echo "usage: $0 [verify|synth|features|ingest|linear|hdf5|cnn|cnn-loao|all]" >&2; exit 2 ;;
+  all) bench_verify; bench_synth; bench_features; bench_detector; bench_ingest; bench_linear; bench_hdf5; bench_cnn; bench_cnn_loao ;;
+  *) echo "usage: $0 [verify|synth|features|detector|ingest|linear|hdf5|cnn|cnn-loao|all]" >&2; exit 2 ;;
 esac

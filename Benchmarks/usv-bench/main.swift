@@ -8,6 +8,7 @@ import USVTestSupport
 // usv-bench: timings of the learning engine for Benchmarks/run.sh, beside the Python peers in the same run.
 //   usv-bench linear SAMPLES DIMENSIONS OUT_DIR   fit/predict ridge and the linear SVM; writes OUT_DIR/data.npz
 //                                                 for Benchmarks/peers/sklearn_linear.py and OUT_DIR/usv.npz
+//   usv-bench detector-fidelity FIXTURES          the detectors on the real AMVOC recordings (DetectorFidelity.swift)
 //   usv-bench cnn FILTERS BATCH THREADS TRAIN_BATCHES INFER_BATCHES
 //                                                 training and inference images/s of the paper's CNN shape
 //                                                 (100 × 100, kernels 10,5,3,3,3,3, strides 2,2,1,1,1,1, dense
@@ -50,6 +51,10 @@ func benchmarkCNN(filters: Int, batch: Int, threads: Int, trainBatches: Int, inf
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[1] == "detector-fidelity" {
+    do { try benchmarkDetectorFidelity(fixtures: arguments[2]) } catch { print("usv-bench: \(error)"); exit(1) }
+    exit(0)
+}
 if arguments.count == 7, arguments[1] == "cnn", let filters = Int(arguments[2]), let batch = Int(arguments[3]), let threads = Int(arguments[4]),
    let trainBatches = Int(arguments[5]), let inferBatches = Int(arguments[6]), trainBatches > 0, inferBatches > 0, batch > 1 {
     LinearAlgebra.withThreads(threads) {
