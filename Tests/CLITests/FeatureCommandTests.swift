@@ -41,6 +41,24 @@ import USVTestSupport
         #expect(table.stdoutText.contains("2 USVs in 0.6 s of audio"))
         #expect(try USVExecutable.run(["detect", path, "--param", "nonsense=1"]).status == 2)
         #expect(try USVExecutable.run(["detect", directory.file("missing.wav")]).status == 1)
+        // The paper's pipeline by name finds the same two calls; an unknown detector is a usage error.
+        let paper = try USVExecutable.run(["detect", path, "--detector", "feature.usv-detector-paper"])
+        #expect(paper.status == 0, "\(paper.stderr)")
+        #expect(paper.stdoutText.contains("2 USVs in 0.6 s of audio") && paper.stdoutText.contains("feature.usv-detector-paper 1.0.0"))
+        #expect(table.stdoutText.contains("feature.usv-detector 2."))
+        #expect(try USVExecutable.run(["detect", path, "--detector", "feature.nonsense"]).status == 2)
+    }
+
+    /// Audio at 44.1 kHz cannot hold ultrasonic calls: detect says so and exits 1 (it is no usage error).
+    @Test func detectRefusesARecordingBelow100kHz() throws {
+        let directory = try TemporaryDirectory("cli-detect-low-rate")
+        defer { directory.remove() }
+        let writer = try AudioFileWriter(path: directory.file("audible.wav"), sampleRate: 44_100)
+        try writer.write([Float](repeating: 0.01, count: 44_100))
+        try writer.close()
+        let result = try USVExecutable.run(["detect", directory.file("audible.wav")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("44100 Hz") && result.stderr.contains("cannot hold ultrasonic calls"))
     }
 
     @Test func spectrogramWritesPictureAndNumbers() throws {
