@@ -199,7 +199,7 @@ struct Scene {
             }
             for rank in 0..<count {
                 var copy = values
-                #expect(WhitenedBlock.select(&copy, rank: rank) == values.sorted()[rank])
+                #expect(copy.withUnsafeMutableBufferPointer { WhitenedBlock.select($0, rank: rank) } == values.sorted()[rank])
             }
         }
     }

@@ -215,13 +215,26 @@ struct WhitenedBlock {
     /// The noise floor per row: the q-quantile of its power as an exponential mean, median-filtered across
     /// frequency. Never zero (digital silence gets the smallest normal float).
     static func noiseFloor(power: [Float], frames: Int, rows: Int, quantile: Double, smoothingRows: Int) -> [Float] {
-        var column = [Float](repeating: 0, count: frames)
         var floor = [Float](repeating: 0, count: rows)
-        let rank = min(frames - 1, max(0, Int((quantile * Double(frames - 1)).rounded())))
+        // The quantile of at most ~8,000 frames evenly spread over the stretch (its standard error is then far
+        // below the spread of the noise itself), so a long chunk costs no more than a few seconds of audio.
+        let stride = max(1, frames / 8_192)
+        let samples = (frames + stride - 1) / stride
+        let rank = min(samples - 1, max(0, Int((quantile * Double(samples - 1)).rounded())))
         let scale = Float(-1 / log(1 - quantile))
-        for row in 0..<rows {
-            for frame in 0..<frames { column[frame] = power[frame * rows + row] }
-            floor[row] = select(&column, rank: rank) * scale
+        // Rows laid out one after another (read in frame order, so the big array is walked once, in order),
+        // then each row's quantile selected in place.
+        var byRow = [Float](repeating: 0, count: samples * rows)
+        power.withUnsafeBufferPointer { source in
+            byRow.withUnsafeMutableBufferPointer { target in
+                for sample in 0..<samples {
+                    let base = sample * stride * rows
+                    for row in 0..<rows { target[row * samples + sample] = source[base + row] }
+                }
+                for row in 0..<rows {
+                    floor[row] = select(UnsafeMutableBufferPointer(rebasing: target[(row * samples)..<((row + 1) * samples)]), rank: rank) * scale
+                }
+            }
         }
         var smoothed = floor
         if smoothingRows > 0 {
@@ -229,7 +242,7 @@ struct WhitenedBlock {
             for row in 0..<rows {
                 window.removeAll(keepingCapacity: true)
                 for other in max(0, row - smoothingRows)...min(rows - 1, row + smoothingRows) { window.append(floor[other]) }
-                smoothed[row] = select(&window, rank: window.count / 2)
+                smoothed[row] = window.withUnsafeMutableBufferPointer { select($0, rank: $0.count / 2) }
             }
         }
         return smoothed.map { max($0, Float.leastNormalMagnitude) }
@@ -274,7 +287,8 @@ struct WhitenedBlock {
                 if bestRow + peakRows + 1 < rows {
                     for row in (bestRow + peakRows + 1)...min(rows - 1, bestRow + neighbourRows) { neighbours.append(whitened[row]) }
                 }
-                let background = neighbours.isEmpty ? 1 : max(Self.select(&neighbours, rank: neighbours.count / 2), Float.leastNormalMagnitude)
+                let background = neighbours.isEmpty ? 1
+                    : max(neighbours.withUnsafeMutableBufferPointer { Self.select($0, rank: $0.count / 2) }, Float.leastNormalMagnitude)
                 snr[frame] = 10 * log10(max(best, 1e-12))
                 contrast[frame] = 10 * log10(max(best / background, 1e-12))
                 peakRow[frame] = Int32(bestRow)
@@ -284,7 +298,7 @@ struct WhitenedBlock {
     }
 
     /// The element of rank `rank` (0-based) in ascending order; reorders `values` (quickselect).
-    static func select(_ values: inout [Float], rank: Int) -> Float {
+    static func select(_ values: UnsafeMutableBufferPointer<Float>, rank: Int) -> Float {
         guard !values.isEmpty else { return 0 }
         var low = 0, high = values.count - 1
         let target = min(max(0, rank), high)
