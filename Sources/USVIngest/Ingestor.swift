@@ -14,6 +14,8 @@ public struct IngestOptions: Sendable {
     public var strict = false
     /// Data-set animal ids or names to leave out.
     public var excludedAnimals: Set<String> = []
+    /// The channel analysed in every recording (`.only`: multichannel recordings are refused, naming their channels).
+    public var channel: ChannelSelection = .only
     public var detectorParameters: ParameterValues
     public var propertyParameters: ParameterValues
     public var verify: VerifyOptions
@@ -225,8 +227,9 @@ public struct Ingestor: Sendable {
         var source = try adapter.source(for: recording, root: root)
         if case .archiveMember = source { source = .memory(name: recording.displayName, bytes: try source.readAll(limit: 1 << 32)) }
         let reader = try AudioFileReader(source: source)
+        reader.channel = options.channel
         let info = reader.info
-        let detection = try detector.detect(recording: source, parameters: options.detectorParameters)
+        let detection = try detector.detect(recording: source, channel: options.channel, parameters: options.detectorParameters)
         let propertyDescriptor = properties.descriptor
         let engine = try SpectrogramEngine(sampleRate: info.sampleRate)
         var features: [[StoredFeature]] = []

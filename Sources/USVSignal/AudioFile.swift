@@ -33,6 +33,9 @@ public final class AudioFileReader {
     private var interleaved: [Float] = []
     /// Keeps in-memory bytes alive while libsndfile reads them through its virtual I/O.
     private let memory: MemoryAudioBytes?
+    /// The channel that `read` and `readSignal` deliver; a multichannel file read with `.only` is an error
+    /// naming its channels (set it before reading; `info` needs no choice).
+    public var channel: ChannelSelection = .only
 
     public convenience init(path: String) throws {
         try self.init(source: .file(path))
@@ -100,12 +103,18 @@ public final class AudioFileReader {
         }
     }
 
-    /// Reads up to `buffer.count` frames of channel 0 into `buffer`, scaled to [-1, 1). Returns the frames
-    /// read (0 at the end). A truncated file reads as shorter, never as garbage.
+    /// Samples per frame that `read` delivers: the file's channel count for `.all`, else 1.
+    public var deliveredChannels: Int { channel == .all ? info.channels : 1 }
+
+    /// Reads up to `buffer.count / deliveredChannels` frames of the chosen channel (`channel`) into `buffer`,
+    /// scaled to [-1, 1). Returns the frames read (0 at the end). A truncated file reads as shorter, never as
+    /// garbage.
     public func read(into buffer: inout [Float]) throws -> Int {
         let channels = info.channels
-        if channels == 1 {
-            let count = buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t($0.count)) }
+        try channel.check(channels: channels, path: path)
+        if channels == 1 || channel == .all {
+            let frames = buffer.count / max(1, deliveredChannels)
+            let count = buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(frames)) }
             guard count >= 0 else { throw USVError.io(path: path, reason: String(cString: sf_strerror(handle))) }
             return Int(count)
         }
@@ -113,32 +122,46 @@ public final class AudioFileReader {
         let frames = buffer.count
         let count = interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(frames)) }
         guard count >= 0 else { throw USVError.io(path: path, reason: String(cString: sf_strerror(handle))) }
-        for frame in 0..<Int(count) { buffer[frame] = interleaved[frame * channels] }
+        switch channel {
+        case .index(let index):
+            for frame in 0..<Int(count) { buffer[frame] = interleaved[frame * channels + index] }
+        default:  // .mix (.only and .all were handled above or refused by the check)
+            let scale = 1 / Float(channels)
+            for frame in 0..<Int(count) {
+                var sum: Float = 0
+                for offset in 0..<channels { sum += interleaved[frame * channels + offset] }
+                buffer[frame] = sum * scale
+            }
+        }
         return Int(count)
     }
 
-    /// Reads frames `range` (all when nil) of channel 0.
+    /// Reads frames `range` (all when nil) of the chosen channel (`channel`; `.all`: every channel interleaved).
     public func readSignal(frames range: Range<Int>? = nil) throws -> AudioSignal {
         let wanted = range ?? 0..<info.frames
         guard wanted.lowerBound >= 0, wanted.upperBound <= info.frames else {
             throw USVError.usage("\(path): frames \(wanted) outside 0..<\(info.frames)")
         }
+        try channel.check(channels: info.channels, path: path)
         try seek(toFrame: wanted.lowerBound)
-        var samples = [Float](repeating: 0, count: wanted.count)
+        let width = deliveredChannels
+        let (total, overflow) = wanted.count.multipliedReportingOverflow(by: width)
+        guard !overflow else { throw USVError.unusable(path: path, reason: "\(wanted.count) frames × \(width) channels is too many samples") }
+        var samples = [Float](repeating: 0, count: total)
         var filled = 0
-        var block = [Float](repeating: 0, count: min(1 << 16, max(1, wanted.count)))
+        var block = [Float](repeating: 0, count: min(1 << 16, max(1, wanted.count)) * width)
         while filled < wanted.count {
-            let want = min(block.count, wanted.count - filled)
-            if block.count != want { block = [Float](repeating: 0, count: want) }
+            let want = min(block.count / width, wanted.count - filled)
+            if block.count != want * width { block = [Float](repeating: 0, count: want * width) }
             let count = try read(into: &block)
             if count == 0 {
                 throw USVError.malformed(path: path, location: "frame \(wanted.lowerBound + filled)",
                                          reason: "file ends early: header says \(info.frames) frames (truncated?)")
             }
-            samples.replaceSubrange(filled..<(filled + count), with: block[0..<count])
+            samples.replaceSubrange((filled * width)..<((filled + count) * width), with: block[0..<(count * width)])
             filled += count
         }
-        return AudioSignal(samples: samples, sampleRate: info.sampleRate)
+        return AudioSignal(samples: samples, sampleRate: info.sampleRate, channels: width)
     }
 
     private static let containers: [Int: String] = [
@@ -168,13 +191,20 @@ public final class AudioFileWriter {
     public let path: String
     public let sampleRate: Int
 
-    public init(path: String, sampleRate: Int, container: AudioContainer = .wav, encoding: AudioEncoding = .pcm16) throws {
+    /// Samples per frame: `write` takes frames of this many interleaved samples.
+    public let channels: Int
+
+    public init(path: String, sampleRate: Int, channels: Int = 1, container: AudioContainer = .wav, encoding: AudioEncoding = .pcm16) throws {
         if container == .flac && encoding == .float {
             throw USVError.unsupported(path: path, feature: "float samples in FLAC", advice: "use pcm16 or pcm24, or WAV")
         }
+        guard channels >= 1, channels <= 1_024, sampleRate > 0, sampleRate <= Int(Int32.max) else {
+            throw USVError.usage("\(path): cannot write \(channels) channels at \(sampleRate) Hz")
+        }
+        self.channels = channels
         var sfInfo = SF_INFO()
         sfInfo.samplerate = Int32(sampleRate)
-        sfInfo.channels = 1
+        sfInfo.channels = Int32(channels)
         sfInfo.format = container.sndfileType | encoding.sndfileSubtype
         guard sf_format_check(&sfInfo) != 0 else {
             throw USVError.unsupported(path: path, feature: "\(container.rawValue)/\(encoding.rawValue) at \(sampleRate) Hz",
@@ -192,11 +222,12 @@ public final class AudioFileWriter {
 
     deinit { if let handle { sf_close(handle) } }
 
-    /// Appends samples scaled to [-1, 1).
+    /// Appends samples scaled to [-1, 1) (frames of `channels` interleaved samples).
     public func write(_ samples: [Float]) throws {
         guard let handle else { throw USVError.io(path: path, reason: "writer already closed") }
-        let written = samples.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, sf_count_t($0.count)) }
-        guard written == samples.count else {
+        let frames = samples.count / channels
+        let written = samples.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, sf_count_t(frames)) }
+        guard written == frames else {
             throw USVError.io(path: path, reason: "short write: \(String(cString: sf_strerror(handle)))")
         }
     }
@@ -204,8 +235,9 @@ public final class AudioFileWriter {
     /// Appends 16-bit samples exactly as given.
     public func write(_ samples: [Int16]) throws {
         guard let handle else { throw USVError.io(path: path, reason: "writer already closed") }
-        let written = samples.withUnsafeBufferPointer { sf_writef_short(handle, $0.baseAddress, sf_count_t($0.count)) }
-        guard written == samples.count else {
+        let frames = samples.count / channels
+        let written = samples.withUnsafeBufferPointer { sf_writef_short(handle, $0.baseAddress, sf_count_t(frames)) }
+        guard written == frames else {
             throw USVError.io(path: path, reason: "short write: \(String(cString: sf_strerror(handle)))")
         }
     }

@@ -106,19 +106,22 @@ public struct StreamingSpectrogram {
     }
 
     /// Calls `body(firstFrame, frameCount, values)` for consecutive blocks of frames (values frame-major,
-    /// `rows` per frame) of channel 0 of the file at `path` — all frames, or only `frames` (so that several
+    /// `rows` per frame) of the chosen channel of the file at `path` — all frames, or only `frames` (so that several
     /// threads can share one recording). Returns the number of frames delivered.
     @discardableResult
-    public func run(path: String, frames wanted: Range<Int>? = nil,
+    public func run(path: String, frames wanted: Range<Int>? = nil, channel: ChannelSelection = .only,
                     _ body: (_ firstFrame: Int, _ frames: Int, _ rows: Int, UnsafeBufferPointer<Float>) throws -> Void) throws -> Int {
-        try run(source: .file(path), frames: wanted, body)
+        try run(source: .file(path), frames: wanted, channel: channel, body)
     }
 
     /// The same for any byte source (a file, an in-memory file, an archive member).
     @discardableResult
-    public func run(source: ByteSource, frames wanted: Range<Int>? = nil,
+    public func run(source: ByteSource, frames wanted: Range<Int>? = nil, channel: ChannelSelection = .only,
                     _ body: (_ firstFrame: Int, _ frames: Int, _ rows: Int, UnsafeBufferPointer<Float>) throws -> Void) throws -> Int {
+        guard channel != .all else { throw USVError.usage("a spectrogram is of one channel (or their mix), not of all at once") }
         let reader = try AudioFileReader(source: source)
+        reader.channel = channel
+        try channel.check(channels: reader.info.channels, path: reader.path)
         let engine = try SpectrogramEngine(parameters: parameters, sampleRate: reader.info.sampleRate)
         let hop = parameters.hop
         let window = parameters.windowLength

@@ -44,6 +44,8 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("detector"), help: "The USV detector: feature.usv-detector (default) or feature.usv-detector-paper (the paper's pipeline).")
     var detectorID = "feature.usv-detector"
 
+    @OptionGroup var channelOption: ChannelOption
+
     @Option(help: "The data-set adapter (default: the first that recognises ROOT).")
     var adapter: String?
 
@@ -78,6 +80,7 @@ struct IngestCommand: ParsableCommand {
                                     verify: VerifyOptions())
         options.jobs = jobs
         options.allowUnverified = allowUnverified
+        options.channel = try channelOption.selection()
         options.strict = strict
         options.excludedAnimals = Set(excludedAnimals)
         let progress = TerminalProgress(quiet: false)

@@ -54,6 +54,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Audio: pcm16, pcm24 or float (default: pcm16 for FLAC, the input's for WAV where possible).")
     var encoding: String?
 
+    @Option(help: "Audio: keep only this channel (1 is the first) or 'mix' (their mean); default: every channel.")
+    var channel: String?
+
     @Option(help: "MAT output: v5 or v7.3 (default: v7.3 for .h5, else v5).")
     var matVersion: String?
 
@@ -73,7 +76,10 @@ struct ConvertCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
-        if let start, let stop, stop <= start { throw ValidationError("--stop must be after --start") }
+        try validateStretch(start: start, stop: stop)
+        if let channel {
+            do { _ = try ChannelSelection(parsing: channel) } catch { throw ValidationError("\(error)") }
+        }
         if maxRatio <= 1 || maxMemberSize <= 0 { throw ValidationError("--max-ratio must be above 1 and --max-member-size positive") }
     }
 
@@ -117,10 +123,12 @@ struct ConvertCommand: ParsableCommand {
             throw USVError.usage("\(output): audio converts to .wav or .flac")
         }
         let info = try reader.audioInfo(of: .file(input))
-        let signal = try reader.readAudio(from: .file(input), frames: try info.frameRange(start: start, stop: stop, of: input))
+        let selection = try channel.map(ChannelSelection.init(parsing:)) ?? .all
+        let signal = try reader.readAudio(from: .file(input), frames: try info.frameRange(start: start, stop: stop, of: input), channel: selection)
         let chosen = encoding ?? (info.bitDepth == 24 ? "pcm24" : (info.encoding.hasSuffix("float") && output.fileExtension == "wav" ? "float" : "pcm16"))
         try writeAtomically(output) { try writer.writeAudio(signal, to: $0, encoding: chosen) }
-        print(String(format: "%@: %d frames at %d Hz (%.3f s), %@", output, signal.samples.count, signal.sampleRate, signal.duration, chosen))
+        let channels = signal.channels == 1 ? (info.channels == 1 ? "mono" : "\(selection) of \(info.channels)") : "\(signal.channels) channels"
+        print(String(format: "%@: %d frames at %d Hz (%.3f s), %@, ", output, signal.frames, signal.sampleRate, signal.duration, chosen) + channels)
     }
 
     private func convertMAT(_ reader: any MATLABReading, registry: PluginRegistry) throws {

@@ -51,6 +51,8 @@ struct SpectrogramCommand: ParsableCommand {
     @Option(help: "Output file: .png (picture), .csv (numbers) or .f32 (raw float32, streamed). Repeatable.")
     var out: [String] = []
 
+    @OptionGroup var channelOption: ChannelOption
+
     @OptionGroup var parameterOptions: PluginParameterOptions
 
     /// A picture or table of more than this many seconds would need hundreds of MB; .f32 streams instead.
@@ -61,7 +63,7 @@ struct SpectrogramCommand: ParsableCommand {
         for path in out where !["png", "csv", "f32"].contains(path.fileExtension) {
             throw ValidationError("--out \(path): use a .png, .csv or .f32 file name")
         }
-        if let start, let stop, stop <= start { throw ValidationError("--stop must be after --start") }
+        try validateStretch(start: start, stop: stop)
         if out.contains(where: { $0.fileExtension == "f32" }) && (start != nil || stop != nil) {
             throw ValidationError(".f32 output is for whole recordings; drop --start/--stop or use .csv")
         }
@@ -81,6 +83,7 @@ struct SpectrogramCommand: ParsableCommand {
 
         let reader = try AudioFileReader(path: input)
         let rate = Double(reader.info.sampleRate)
+        reader.channel = try channelOption.selection()
         let stretch = try reader.info.frameRange(start: start, stop: stop, of: input)
         guard Double(stretch.count) / rate <= Self.maximumSeconds else {
             throw USVError.usage("\(input): \(String(format: "%.0f", Double(stretch.count) / rate)) s is too long for a picture or table; "
@@ -119,7 +122,7 @@ struct SpectrogramCommand: ParsableCommand {
         let frames: Int
         do {
             defer { try? handle.close() }
-            frames = try StreamingSpectrogram(parameters: parameters).run(path: input) { _, _, rowCount, values in
+            frames = try StreamingSpectrogram(parameters: parameters).run(path: input, channel: try channelOption.selection()) { _, _, rowCount, values in
                 rows = rowCount
                 if sparse > 0 {
                     try handle.write(contentsOf: Data(values.map { $0 < sparse ? 0 : $0 }.withUnsafeBufferPointer { Data(buffer: $0) }))
@@ -212,6 +215,8 @@ struct DetectCommand: ParsableCommand {
     var tolerance: Double = EventScorer.defaultTolerance
 
     @OptionGroup var parameterOptions: PluginParameterOptions
+    @OptionGroup var channelOption: ChannelOption
+
 
     func validate() throws {
         if json && csv { throw ValidationError("choose --json or --csv, not both") }
@@ -224,7 +229,7 @@ struct DetectCommand: ParsableCommand {
         let detector = try registry().require((any USVDetecting).self, id: detectorID)
         let parameters = try parameterOptions.values(for: detector.descriptor)
         let started = Date()
-        let result = try detector.detect(recordingAt: input, parameters: parameters)
+        let result = try detector.detect(recordingAt: input, channel: try channelOption.selection(), parameters: parameters)
         let seconds = Date().timeIntervalSince(started)
         let score = try scoring?.score(result)
         if json {

@@ -113,7 +113,7 @@ struct IngestFixture {
         #expect(second.exitStatus == 0)
         // New detector parameters re-detect (and replace, not add).
         let detector = try BuiltinPlugins.registry().require((any USVDetecting).self, id: "feature.usv-detector").descriptor
-        let changed = try ParameterValues(defaultsOf: detector, overrides: ["min-mean-frequency": "26000"])
+        let changed = try ParameterValues(defaultsOf: detector, overrides: ["min-frequency": "26000"])
         let third = try fixture.ingest { $0.detectorParameters = changed }
         #expect(third.recordings.allSatisfy { $0.status == .ingested })
         #expect(third.statistics.total <= first.statistics.total + 2)

@@ -48,7 +48,7 @@ import USVTestSupport
         // Re-detecting the recordings (new parameters) replaces the detected USVs and keeps the deposited
         // records' positions and recording links.
         let detector = try BuiltinPlugins.registry().require((any USVDetecting).self, id: "feature.usv-detector").descriptor
-        options.detectorParameters = try ParameterValues(defaultsOf: detector, overrides: ["min-mean-frequency": "26000"])
+        options.detectorParameters = try ParameterValues(defaultsOf: detector, overrides: ["min-frequency": "26000"])
         let again = try ingestor.ingest(root: fixture.root, options: options)
         #expect(again.recordings.allSatisfy { $0.status == .ingested })
         let kept = try fixture.catalog.usvs(matching: filter)

@@ -79,8 +79,11 @@ public struct PurityDetector: USVDetecting {
         var minDuration: Double
         var maxDuration: Double
         var mergeGap: Double
+        /// The channel analysed (set by `detect`, not a parameter).
+        var channel: ChannelSelection = .only
 
-        init(_ values: ParameterValues) throws {
+        init(_ values: ParameterValues, channel: ChannelSelection = .only) throws {
+            self.channel = channel
             spectrogram = try SpectrogramParameters(values)
             sparse = values["sparse"] != "false"
             sparsePercentile = try values.double("sparse-percentile")
@@ -106,8 +109,8 @@ public struct PurityDetector: USVDetecting {
         }
     }
 
-    public func detect(recording: ByteSource, parameters: ParameterValues) throws -> DetectionResult {
-        let settings = try Settings(parameters)
+    public func detect(recording: ByteSource, channel: ChannelSelection, parameters: ParameterValues) throws -> DetectionResult {
+        let settings = try Settings(parameters, channel: channel)
         // An archive member is read out of the archive once, then shared by the measuring threads.
         let audio: ByteSource
         if case .archiveMember = recording {
@@ -116,6 +119,7 @@ public struct PurityDetector: USVDetecting {
             audio = recording
         }
         let info = try AudioFileReader(source: audio).info
+        try channel.check(channels: info.channels, path: recording.description)
         let referenceLevel = try Self.sparseThreshold(path: audio, info: info, settings: settings)
         let sparseThreshold = settings.sparse ? referenceLevel : 0
         let minimumPeak = Float(settings.minPeakRatio) * referenceLevel
@@ -183,7 +187,9 @@ public struct PurityDetector: USVDetecting {
     /// the last `sparseStretch` seconds (the whole recording when shorter), guarded against calls.
     static func sparseThreshold(path: ByteSource, info: AudioInfo, settings: Settings) throws -> Float {
         let stretch = min(info.frames, Int(settings.sparseStretch * Double(info.sampleRate)))
-        let signal = try AudioFileReader(source: path).readSignal(frames: (info.frames - stretch)..<info.frames)
+        let reader = try AudioFileReader(source: path)
+        reader.channel = settings.channel
+        let signal = try reader.readSignal(frames: (info.frames - stretch)..<info.frames)
         let spectrogram = try SpectrogramEngine(parameters: settings.spectrogram, sampleRate: info.sampleRate).spectrogram(of: signal.samples)
         guard spectrogram.frames > 0 else { return 0 }
         let rows = [spectrogram.rows / 2, spectrogram.rows * 2 / 3]
@@ -450,7 +456,7 @@ struct FrameTrack {
             }
         }
 
-        try StreamingSpectrogram(parameters: parameters).run(source: path, frames: streamed) { _, frames, rows, values in
+        try StreamingSpectrogram(parameters: parameters).run(source: path, frames: streamed, channel: settings.channel) { _, frames, rows, values in
             if rowsCount == 0 {
                 rowsCount = rows
                 ring = [Float](repeating: 0, count: 5 * rows)

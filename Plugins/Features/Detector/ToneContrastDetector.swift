@@ -67,8 +67,11 @@ public struct ToneContrastDetector: USVDetecting {
         var floorQuantile, floorSmoothing, timeSmoothing, peakBandwidth, contrastBandwidth: Double
         var enterSNR, enterContrast, exitContrast: Float
         var mergeGap, minDuration, maxDuration: Double
+        /// The channel analysed (set by `detect`, not a parameter).
+        var channel: ChannelSelection = .only
 
-        init(_ values: ParameterValues) throws {
+        init(_ values: ParameterValues, channel: ChannelSelection = .only) throws {
+            self.channel = channel
             windowSeconds = try values.double("window-ms") / 1000
             hopSeconds = try values.double("hop-ms") / 1000
             minFrequency = try values.double("min-frequency")
@@ -100,8 +103,8 @@ public struct ToneContrastDetector: USVDetecting {
         }
     }
 
-    public func detect(recording: ByteSource, parameters: ParameterValues) throws -> DetectionResult {
-        let settings = try Settings(parameters)
+    public func detect(recording: ByteSource, channel: ChannelSelection, parameters: ParameterValues) throws -> DetectionResult {
+        let settings = try Settings(parameters, channel: channel)
         // An archive member is read out of the archive once, then shared by the measuring threads.
         let audio: ByteSource
         if case .archiveMember = recording {
@@ -118,6 +121,7 @@ public struct ToneContrastDetector: USVDetecting {
         guard info.frames > 0 else {
             throw USVError.unusable(path: recording.description, reason: "the recording holds no audio frames")
         }
+        try channel.check(channels: info.channels, path: recording.description)
         let layout = try FrameLayout(settings: settings, sampleRate: info.sampleRate)
         let total = layout.frameCount(samples: info.frames)
         let chunk = max(1, Int(Self.chunkSeconds * layout.frameRate))
@@ -199,7 +203,7 @@ struct WhitenedBlock {
         var power = [Float]()
         power.reserveCapacity(range.count * rows)
         let skip = layout.firstBin - layout.spectrogram.firstRow(sampleRate: layout.sampleRate)
-        try StreamingSpectrogram(parameters: layout.spectrogram).run(source: source, frames: range) { _, count, allRows, values in
+        try StreamingSpectrogram(parameters: layout.spectrogram).run(source: source, frames: range, channel: settings.channel) { _, count, allRows, values in
             for frame in 0..<count {
                 let base = frame * allRows + skip
                 for row in 0..<rows {

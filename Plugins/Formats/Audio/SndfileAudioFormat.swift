@@ -2,8 +2,8 @@ import USVCore
 import USVSignal
 
 /// Audio through libsndfile: reads everything libsndfile reads (WAV, WAVEX, W64, RF64, FLAC, AIFF, Ogg,
-/// CAF, AU) at any sample rate (300 kHz and more) from files, memory or archive members (read in place, never
-/// extracted), writes WAV (PCM16, PCM24, float) and FLAC (PCM16, PCM24).
+/// CAF, AU) at any sample rate (300 kHz and more) and any number of channels from files, memory or archive
+/// members (read in place, never extracted), writes WAV (PCM16, PCM24, float) and FLAC (PCM16, PCM24).
 public struct SndfileAudioFormat: AudioReadingFormat, AudioWritingFormat {
     public static let descriptor = PluginDescriptor(
         id: "format.audio", version: "1.0.0", kind: .format,
@@ -30,8 +30,10 @@ public struct SndfileAudioFormat: AudioReadingFormat, AudioWritingFormat {
         try AudioFileReader(source: source).info
     }
 
-    public func readAudio(from source: ByteSource, frames range: Range<Int>?) throws -> AudioSignal {
-        try AudioFileReader(source: source).readSignal(frames: range)
+    public func readAudio(from source: ByteSource, frames range: Range<Int>?, channel: ChannelSelection) throws -> AudioSignal {
+        let reader = try AudioFileReader(source: source)
+        reader.channel = channel
+        return try reader.readSignal(frames: range)
     }
 
     public func writeAudio(_ signal: AudioSignal, to path: String, encoding: String?) throws {
@@ -39,7 +41,7 @@ public struct SndfileAudioFormat: AudioReadingFormat, AudioWritingFormat {
         guard let chosen = AudioEncoding(rawValue: encoding ?? AudioEncoding.pcm16.rawValue) else {
             throw USVError.usage("unknown audio encoding '\(encoding ?? "")'; use \(Self.encodings.joined(separator: ", "))")
         }
-        let writer = try AudioFileWriter(path: path, sampleRate: signal.sampleRate, container: container, encoding: chosen)
+        let writer = try AudioFileWriter(path: path, sampleRate: signal.sampleRate, channels: signal.channels, container: container, encoding: chosen)
         try writer.write(signal.samples)
         try writer.close()
     }

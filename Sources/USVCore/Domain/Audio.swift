@@ -1,3 +1,5 @@
+import Foundation
+
 /// What an audio file holds, read from its header.
 public struct AudioInfo: Codable, Sendable, Hashable {
     public var sampleRate: Int
@@ -31,15 +33,67 @@ public struct AudioInfo: Codable, Sendable, Hashable {
     }
 }
 
-/// Mono samples scaled to [-1, 1) with their rate. Multichannel audio is read one channel at a time.
+/// Samples scaled to [-1, 1) with their rate: mono, or `channels` channels interleaved (frame by frame) when
+/// every channel was asked for (`ChannelSelection.all`, e.g. to convert a file keeping all its channels).
 public struct AudioSignal: Sendable, Equatable {
     public var samples: [Float]
     public var sampleRate: Int
+    public var channels: Int
 
-    public init(samples: [Float], sampleRate: Int) {
+    public init(samples: [Float], sampleRate: Int, channels: Int = 1) {
         self.samples = samples
         self.sampleRate = sampleRate
+        self.channels = max(1, channels)
     }
 
-    public var duration: Double { sampleRate > 0 ? Double(samples.count) / Double(sampleRate) : 0 }
+    public var frames: Int { samples.count / channels }
+    public var duration: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
+}
+
+/// Which channel of a multichannel recording is analysed. Analysis (detection, spectrograms, features) needs one
+/// signal; a multichannel file read without a choice is an error that names its channels, never a silent
+/// "channel 1".
+public enum ChannelSelection: Sendable, Hashable, CustomStringConvertible {
+    /// The file must be mono.
+    case only
+    /// One channel, 0-based here; users count from 1 (`--channel 1` is the first).
+    case index(Int)
+    /// The mean of all channels.
+    case mix
+    /// Every channel, interleaved (conversion only).
+    case all
+
+    /// Parses a user's `--channel` value: `1`…`N` or `mix`.
+    public init(parsing text: String) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if trimmed == "mix" {
+            self = .mix
+        } else if let number = Int(trimmed), number >= 1, number <= 65_535 {
+            self = .index(number - 1)
+        } else {
+            throw USVError.usage("--channel must be a channel number from 1 or 'mix', got '\(text)'")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .only: return "the only channel"
+        case .index(let index): return "channel \(index + 1)"
+        case .mix: return "the mix of all channels"
+        case .all: return "all channels"
+        }
+    }
+
+    /// Checks the choice against a file of `channels` channels.
+    public func check(channels: Int, path: String) throws {
+        switch self {
+        case .only where channels > 1:
+            throw USVError.unusable(path: path, reason: "the file has \(channels) channels (1–\(channels)); choose one with "
+                + "--channel 1…\(channels), or --channel mix for their mean")
+        case .index(let index) where index >= channels:
+            throw USVError.usage("\(path): --channel \(index + 1) asked for, but the file has \(channels) channel\(channels == 1 ? "" : "s")")
+        default:
+            return
+        }
+    }
 }

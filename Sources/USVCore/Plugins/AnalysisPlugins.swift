@@ -17,13 +17,19 @@ public protocol FeaturePlugin: Plugin {
 
 /// A feature plugin that finds USVs in a whole recording, streamed from disk.
 public protocol USVDetecting: FeaturePlugin {
-    /// Finds the USVs of a recording: a file, an in-memory file or an archive member.
-    func detect(recording: ByteSource, parameters: ParameterValues) throws -> DetectionResult
+    /// Finds the USVs of one channel of a recording: a file, an in-memory file or an archive member. A
+    /// multichannel recording with `.only` is an error that names its channels.
+    func detect(recording: ByteSource, channel: ChannelSelection, parameters: ParameterValues) throws -> DetectionResult
 }
 
 extension USVDetecting {
-    public func detect(recordingAt path: String, parameters: ParameterValues) throws -> DetectionResult {
-        try detect(recording: .file(path), parameters: parameters)
+    /// Finds the USVs of a mono recording.
+    public func detect(recording: ByteSource, parameters: ParameterValues) throws -> DetectionResult {
+        try detect(recording: recording, channel: .only, parameters: parameters)
+    }
+
+    public func detect(recordingAt path: String, channel: ChannelSelection = .only, parameters: ParameterValues) throws -> DetectionResult {
+        try detect(recording: .file(path), channel: channel, parameters: parameters)
     }
 }
 

@@ -25,10 +25,17 @@ extension FormatPlugin {
 
 /// A format that decodes audio.
 public protocol AudioReadingFormat: FormatPlugin {
-    /// Reads frames `range` (all when nil) of the first channel.
-    func readAudio(from source: ByteSource, frames range: Range<Int>?) throws -> AudioSignal
+    /// Reads frames `range` (all when nil) of the chosen channel (`.all`: every channel, interleaved).
+    func readAudio(from source: ByteSource, frames range: Range<Int>?, channel: ChannelSelection) throws -> AudioSignal
     /// Sample rate, channels, frame count and encoding without decoding the samples.
     func audioInfo(of source: ByteSource) throws -> AudioInfo
+}
+
+extension AudioReadingFormat {
+    /// Reads frames `range` (all when nil) of a mono file (a multichannel one is an error naming its channels).
+    public func readAudio(from source: ByteSource, frames range: Range<Int>?) throws -> AudioSignal {
+        try readAudio(from: source, frames: range, channel: .only)
+    }
 }
 
 /// A format that encodes audio.

@@ -1,0 +1,28 @@
+import ArgumentParser
+import USVCore
+
+/// `--channel` for commands that analyse one signal of a recording (detect, spectrogram, ingest).
+struct ChannelOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Which channel of a multichannel recording to analyse: 1 (the first) … N, or 'mix' (their mean). "
+        + "Needed for multichannel files; mono files need none.", valueName: "N|mix"))
+    var channel: String?
+
+    /// The choice (`.only`: mono files only).
+    func selection() throws -> ChannelSelection { try channel.map(ChannelSelection.init(parsing:)) ?? .only }
+
+    func validate() throws {
+        do { _ = try selection() } catch { throw ValidationError("\(error)") }
+    }
+}
+
+/// Checks `--start`/`--stop` before any work: finite, not negative, in order. (`Double` options accept "nan" and
+/// "inf", which would otherwise reach the frame arithmetic.)
+func validateStretch(start: Double?, stop: Double?) throws {
+    for (name, value) in [("--start", start), ("--stop", stop)] {
+        guard let value else { continue }
+        guard value.isFinite, value >= 0, value < 1e9 else {
+            throw ValidationError("\(name) must be a number of seconds from 0, got \(value)")
+        }
+    }
+    if let start, let stop, stop <= start { throw ValidationError("--stop must be after --start") }
+}
