@@ -44,11 +44,16 @@ func benchmarkCNN(filters: Int, batch: Int, threads: Int, trainBatches: Int, inf
     let train = seconds { for index in 0..<trainBatches { step(batches[index]) } }
     _ = network.forward(batches[0], training: false)
     let infer = seconds { for index in 0..<inferBatches { _ = network.forward(batches[index], training: false) } }
+    let status = BLASKernelStatus.current
     print(String(format: "{\"train_images_per_s\": %.2f, \"infer_images_per_s\": %.2f, \"train_seconds\": %.3f, \"infer_seconds\": %.3f, "
         + "\"threads\": %d, \"filters\": %d, \"batch\": %d, \"multiply_adds_per_image\": %ld, ",
         Double(trainBatches * batch) / train, Double(inferBatches * batch) / infer, train, infer, threads, filters, batch,
-        architecture.multiplyAdds) + "\"blas_kernels\": \"\(LinearAlgebra.blasCoreName)\", \"vector_kernels\": \"\(LinearAlgebra.hasVectorKernels ? "AVX2+FMA" : "off")\"}")
+        architecture.multiplyAdds) + "\"blas_kernels\": \"\(LinearAlgebra.blasCoreName)\", \"vector_kernels\": \"\(LinearAlgebra.hasVectorKernels ? "AVX2+FMA" : "off")\", "
+        + "\"blas_chosen_by\": \"\(status.source.rawValue)\", \"blas_openblas_choice\": \"\(status.openBLASChoice ?? "")\"}")
 }
+
+// Before anything calls BLAS: the same kernel family as `usv` (a re-execution when OpenBLAS fell back to generic kernels).
+BLASKernelStartup.run(tool: "usv-bench")
 
 let arguments = CommandLine.arguments
 if arguments.count == 3, arguments[1] == "detector-fidelity" {

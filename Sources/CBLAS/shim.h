@@ -24,3 +24,45 @@ static inline int usv_cpu_has_avx2_fma(void) {
     return 0;
 #endif
 }
+
+/// OpenBLAS's build description: version, DYNAMIC_ARCH, the core family in use ("OpenBLAS 0.3.21 … Haswell …").
+static inline const char *usv_blas_config(void) { return openblas_get_config(); }
+
+// --- What the CPU offers, for choosing OpenBLAS's kernel family (USVLearn's BLASKernels.swift decodes the bits) ---
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+/// CPUID leaf `leaf`, sub-leaf `subleaf` into registers[0...3] = eax, ebx, ecx, edx; 0 when the leaf does not exist
+/// (or the CPU is not x86).
+static inline int usv_cpuid(unsigned leaf, unsigned subleaf, unsigned registers[4]) {
+#if defined(__x86_64__) || defined(__i386__)
+    return __get_cpuid_count(leaf, subleaf, &registers[0], &registers[1], &registers[2], &registers[3]);
+#else
+    (void)leaf; (void)subleaf; registers[0] = registers[1] = registers[2] = registers[3] = 0;
+    return 0;
+#endif
+}
+
+/// XCR0, the register states the OS saves (AVX needs bits 1-2, AVX-512 also 5-7). Call only when CPUID.1:ECX
+/// bit 27 (OSXSAVE) is set: XGETBV is an illegal instruction otherwise.
+static inline unsigned long long usv_xgetbv0(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned low, high;
+    __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+    return ((unsigned long long)high << 32) | low;
+#else
+    return 0;
+#endif
+}
+
+/// dladdr(3) under a name of our own: glibc declares it (and Dl_info, whose layout this repeats) only under
+/// _GNU_SOURCE, which Swift's Glibc module is not built with.
+typedef struct { const char *dli_fname; void *dli_fbase; const char *dli_sname; void *dli_saddr; } usv_dl_info;
+extern int usv_dladdr(const void *address, usv_dl_info *info) __asm__("dladdr");
+
+/// The file of the shared object that holds `address` (a symbol from dlsym), or NULL.
+static inline const char *usv_shared_object_of(const void *address) {
+    usv_dl_info info = {0, 0, 0, 0};
+    return usv_dladdr(address, &info) != 0 ? info.dli_fname : 0;
+}

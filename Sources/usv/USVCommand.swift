@@ -20,12 +20,15 @@ struct USVCommand: ParsableCommand {
               usv verify demo-data
               usv verify download.zip --json > report.json
               usv plugins
+              usv info                  # version, OpenBLAS kernels, CPU, libraries, catalog (for bug reports)
+
+            USV_VERBOSE=1 logs, on stderr, which OpenBLAS kernels run and who chose them.
             """,
         version: "0.1.0",
         subcommands: [VerifyCommand.self, SynthCommand.self, IngestCommand.self, LsCommand.self, StatsCommand.self, ShowCommand.self, FeaturesCommand.self,
                       EvaluateCommand.self, TrainCommand.self, ClassifyCommand.self,
                       DetectCommand.self, ScoreCommand.self, SpectrogramCommand.self, FormatsCommand.self, ConvertCommand.self, ExportCommand.self, ImportCommand.self,
-                      PluginsCommand.self])
+                      PluginsCommand.self, InfoCommand.self])
 }
 
 /// Options every catalog-using command shares.

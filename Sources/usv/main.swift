@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import USVCore
+import USVLearn
+
+// First of all, before anything calls BLAS: OpenBLAS's kernel family (a re-execution when OpenBLAS fell back to
+// generic kernels on a CPU it does not know; exit 2 when OPENBLAS_CORETYPE names kernels this CPU cannot run).
+BLASKernelStartup.run(tool: "usv")
 
 // Exit status contract (README, `usv --help`): 0 success, 1 problems found, 2 usage or unusable input.
 do {
