@@ -260,7 +260,7 @@ extension Catalog {
                     try db.execute(sql: """
                         UPDATE usvs SET start_s = ?, stop_s = ?, start_sample = ?, stop_sample = ?, recording_id = COALESCE(?, recording_id)
                         WHERE id = ?
-                        """, arguments: [start, stop, rate.map { Int(($0 * start).rounded()) }, rate.map { Int(($0 * stop).rounded()) },
+                        """, arguments: [start, stop, rate.flatMap { Self.sampleIndex(start, rate: $0) }, rate.flatMap { Self.sampleIndex(stop, rate: $0) },
                                          recordingID, usvID])
                 }
             case .labels:
@@ -297,6 +297,14 @@ extension Catalog {
                   error = excluded.error, ingest_run_id = excluded.ingest_run_id
                 """, arguments: [dataSetID, path, sha256, error, runID])
         }
+    }
+
+    /// The sample at `seconds` for `rate`, or nil when the product is not a number a sample index can be (NaN,
+    /// infinite, negative or beyond `Int`): a deposited value never traps here.
+    static func sampleIndex(_ seconds: Double, rate: Double) -> Int? {
+        let product = (seconds * rate).rounded()
+        guard product >= 0 else { return nil }
+        return Int(exactly: product)
     }
 
     static func insertAnnotation(_ properties: CallProperties, annotator: String, usvID: Int64, provenanceID: Int64, _ db: Database) throws {

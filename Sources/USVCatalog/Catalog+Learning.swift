@@ -156,10 +156,16 @@ extension Catalog {
                 case .sex: label = entry.sex
                 case .genotype: label = entry.archived ? (entry.genotype == Genotype.cortexless.rawValue ? 1 : 0) : nil
                 case .animal: label = animalClasses[animal]
-                case .direction: label = annotations[id].map { $0.direction + 1 }
+                case .direction: label = annotations[id].map { $0.direction.addingReportingOverflow(1).partialValue }
                 case .peaks: label = annotations[id]?.peaks
                 case .breaks: label = annotations[id]?.breaks
                 case .broadband: label = annotations[id].map { $0.broadband > 0 ? 1 : 0 }
+                }
+                // A label outside the task's classes (a catalog written by another build, an imported bundle) would
+                // index past the class list in training and scoring: refused here, naming the USV.
+                if let label, task != .animal, !classNames.indices.contains(label) {
+                    throw USVError.unusable(path: path, reason: "USV \(id) has the \(task.rawValue) label \(Self.labelText(label, task: task)), "
+                        + "which is not one of the task's classes (\(classNames.joined(separator: ", "))); re-ingest or fix its annotation")
                 }
                 // Columns only for USVs that are kept (most USVs have no genotype label, say).
                 guard let label = label ?? (requireLabels ? nil : -1), let columns = row(entry) else { continue }
@@ -180,6 +186,11 @@ extension Catalog {
             return LabelledSamples(x: DesignMatrix(rows: labels.count, columns: featureNames.count, values: values), labels: labels,
                                    groups: groups, classNames: classNames, featureNames: featureNames, usvIDs: ids)
         }
+    }
+
+    /// A stored label as the annotation has it (direction is stored as −1, 0, 1 and counted from 0 here).
+    static func labelText(_ label: Int, task: ModelTask) -> String {
+        task == .direction ? String(label.subtractingReportingOverflow(1).partialValue) : String(label)
     }
 
     /// One USV's labels and stored feature values while samples are assembled.

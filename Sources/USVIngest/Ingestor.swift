@@ -235,7 +235,12 @@ public struct Ingestor: Sendable {
         var features: [[StoredFeature]] = []
         features.reserveCapacity(detection.usvs.count)
         for usv in detection.usvs {
-            let signal = try reader.readSignal(frames: usv.startSample..<min(info.frames, usv.stopSample))
+            let stop = min(info.frames, usv.stopSample)
+            guard usv.startSample >= 0, usv.startSample < stop else {
+                throw USVError.malformed(path: recording.displayName, location: "detected USV at \(usv.startSeconds) s",
+                                         reason: "samples \(usv.startSample)–\(usv.stopSample) are not inside the recording's \(info.frames) frames")
+            }
+            let signal = try reader.readSignal(frames: usv.startSample..<stop)
             let input = USVFeatureInput(spectrogram: engine.spectrogram(of: signal.samples), startSeconds: usv.startSeconds,
                                         stopSeconds: usv.stopSeconds)
             let values = try properties.compute(input, parameters: options.propertyParameters)

@@ -22,7 +22,21 @@ public final class USVSnippetReader {
             openRecording = (key, reader, try SpectrogramEngine(sampleRate: reader.info.sampleRate))
         }
         guard let (_, reader, engine) = openRecording else { throw USVError.io(path: usv.path, reason: "cannot open the recording") }
-        let signal = try reader.readSignal(frames: usv.startSample..<min(reader.info.frames, usv.stopSample))
+        let signal = try reader.readSignal(frames: try Self.frames(of: usv, in: reader.info, recording: reader.path))
         return (signal, engine.spectrogram(of: signal.samples))
+    }
+
+    /// The USV's frames in a recording of `info`: its stop clipped at the recording's end. A stretch that is empty,
+    /// reversed or starts past the end (a deposited Start after Stop or beyond the recording) is an error naming
+    /// the USV and the recording, never a trap.
+    public static func frames(of usv: USVAudioReference, in info: AudioInfo, recording: String) throws -> Range<Int> {
+        let stop = min(info.frames, usv.stopSample)
+        guard usv.startSample >= 0, usv.startSample < stop else {
+            throw USVError.malformed(path: recording, location: "USV \(usv.usvID)",
+                                     reason: "its samples \(usv.startSample)–\(usv.stopSample) (\(usv.startSeconds)–\(usv.stopSeconds) s) "
+                                        + "are not inside the recording's \(info.frames) frames (\(info.duration) s); its start and stop are wrong, "
+                                        + "or it is linked to the wrong recording")
+        }
+        return usv.startSample..<stop
     }
 }

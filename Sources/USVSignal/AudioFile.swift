@@ -147,7 +147,10 @@ public final class AudioFileReader {
         let width = deliveredChannels
         let (total, overflow) = wanted.count.multipliedReportingOverflow(by: width)
         guard !overflow else { throw USVError.unusable(path: path, reason: "\(wanted.count) frames × \(width) channels is too many samples") }
-        var samples = [Float](repeating: 0, count: total)
+        // Grown block by block as samples arrive: a header that declares more frames than the file holds (a W64 or
+        // RF64 size of 2^60, say) costs no more memory than the file's real samples.
+        var samples: [Float] = []
+        samples.reserveCapacity(min(total, 1 << 24))
         var filled = 0
         var block = [Float](repeating: 0, count: min(1 << 16, max(1, wanted.count)) * width)
         while filled < wanted.count {
@@ -158,7 +161,7 @@ public final class AudioFileReader {
                 throw USVError.malformed(path: path, location: "frame \(wanted.lowerBound + filled)",
                                          reason: "file ends early: header says \(info.frames) frames (truncated?)")
             }
-            samples.replaceSubrange((filled * width)..<((filled + count) * width), with: block[0..<(count * width)])
+            samples.append(contentsOf: block[0..<(count * width)])
             filled += count
         }
         return AudioSignal(samples: samples, sampleRate: info.sampleRate, channels: width)
@@ -267,14 +270,15 @@ final class MemoryAudioBytes {
                 case SEEK_END: base = stream.bytes.count
                 default: base = 0
                 }
-                let target = base + Int(offset)
-                guard target >= 0, target <= stream.bytes.count else { return -1 }
+                // W64 and RF64 chunk sizes are 64-bit: an offset near Int64.max must fail the seek, not overflow.
+                let (target, overflow) = base.addingReportingOverflow(Int(offset))
+                guard !overflow, target >= 0, target <= stream.bytes.count else { return -1 }
                 stream.position = target
                 return sf_count_t(target)
             },
             read: { destination, count, user in
                 guard let stream = MemoryAudioBytes.from(user), let destination else { return 0 }
-                let available = max(0, min(Int(count), stream.bytes.count - stream.position))
+                let available = max(0, min(Int(clamping: count), stream.bytes.count - stream.position))
                 stream.bytes.withUnsafeBytes { source in
                     guard let base = source.baseAddress else { return }
                     destination.copyMemory(from: base + stream.position, byteCount: available)

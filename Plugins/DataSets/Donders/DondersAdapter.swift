@@ -44,14 +44,26 @@ public struct DondersAdapter: DataSetAdapter {
                   let fileID = Int(name.dropFirst(4).dropLast(4)) else { continue }
             let bytes = try archive.readAll(limit: 1 << 28)
             let variables = try reader.readMATLAB(.memory(name: "\(table.path)//\(member.path)", bytes: bytes))
-            guard let v = variables.first(where: { $0.name == "v" })?.value,
-                  let start = v["Start"]?.unwrappedCell.doubles?.first, let stop = v["Stop"]?.unwrappedCell.doubles?.first else {
-                throw USVError.malformed(path: "\(table.path)//\(member.path)", location: "variable v",
-                                         reason: "no struct v with Start and Stop")
+            let file = "\(table.path)//\(member.path)"
+            guard let v = variables.first(where: { $0.name == "v" })?.value, case .structure = v else {
+                throw USVError.malformed(path: file, location: "variable v", reason: "no struct v with Start and Stop")
+            }
+            let start = try Self.perUSVScalar(v, "Start", file: file)
+            let stop = try Self.perUSVScalar(v, "Stop", file: file)
+            guard start >= 0, stop > start, stop <= Self.longestRecording else {
+                throw USVError.malformed(path: file, location: "v.Start, v.Stop",
+                                         reason: "the USV's stretch \(start)–\(stop) s is not 0 ≤ Start < Stop ≤ \(Int(Self.longestRecording)) s")
             }
             var row = DepositedRow(line: member.index + 1, fileID: fileID, animalID: nil, sex: nil,
                                    values: ["Start": start, "Stop": stop], properties: nil)
-            if let rate = v["SRSound"]?.unwrappedCell.doubles?.first { row.values["SRSound"] = rate }
+            if v["SRSound"] != nil {
+                let rate = try Self.perUSVScalar(v, "SRSound", file: file)
+                guard rate >= 1, rate <= Self.highestSampleRate else {
+                    throw USVError.malformed(path: file, location: "v.SRSound",
+                                             reason: "sample rate \(rate) Hz is not between 1 Hz and \(Int(Self.highestSampleRate)) Hz")
+                }
+                row.values["SRSound"] = rate
+            }
             if case .char(_, let text)? = v["Filename"]?.unwrappedCell { row.strings["Filename"] = text }
             row.member = member.path
             rows.append(row)
@@ -176,28 +188,79 @@ public struct DondersAdapter: DataSetAdapter {
                 }
                 values[column] = value
             }
-            guard let fileID = values["fileid"].flatMap({ $0 >= 0 && $0.rounded() == $0 ? Int($0) : nil }) else {
-                throw USVError.malformed(path: table.path, location: "line \(lineNumber), column 'fileid'",
-                                         reason: "fileid must be a whole number ≥ 0")
+            func location(_ column: String) -> String { "line \(lineNumber), column '\(column)'" }
+            let fileID = try Self.wholeNumber(values["fileid"], in: 0...Self.largestID, path: table.path, location: location("fileid"),
+                                              meaning: "a file id")
+            let animalID = try values["animalid"].map {
+                try Self.wholeNumber($0, in: 0...Self.largestID, path: table.path, location: location("animalid"), meaning: "an animal id")
             }
-            let sex = values["sex"].flatMap { Sex(rawValue: Int($0)) }
-            if values["sex"] != nil && sex == nil {
-                throw USVError.malformed(path: table.path, location: "line \(lineNumber), column 'sex'", reason: "sex must be 0 (female) or 1 (male)")
+            var sex: Sex?
+            if let value = values["sex"] {
+                guard value == 0 || value == 1, let parsed = Sex(rawValue: Int(value)) else {
+                    throw USVError.malformed(path: table.path, location: location("sex"),
+                                             reason: "sex must be 0 (female) or 1 (male), got \(Self.number(value))")
+                }
+                sex = parsed
             }
             var properties: CallProperties?
             if let direction = values["direction"], let peaks = values["peaks"], let breaks = values["breaks"],
                let broadband = values["broadband"], let tremolo = values["tremolo"], let complex = values["complex"] {
-                guard [-1, 0, 1].contains(direction) else {
-                    throw USVError.malformed(path: table.path, location: "line \(lineNumber), column 'direction'",
-                                             reason: "direction must be −1, 0 or 1, got \(direction)")
-                }
-                properties = CallProperties(direction: Int(direction), peaks: Int(peaks.rounded()), breaks: Int(breaks.rounded()),
+                // The labels' class sets (the property tasks index their classes by them): anything else is refused
+                // here, with its line, rather than capped or passed on to training.
+                let directionClass = try Self.wholeNumber(direction, in: -1...1, path: table.path, location: location("direction"),
+                                                          meaning: "a direction (−1 down, 0 flat, 1 up)")
+                let peakClass = try Self.wholeNumber(peaks, in: 0...3, path: table.path, location: location("peaks"),
+                                                     meaning: "a number of peaks (0, 1, 2 or 3)")
+                let breakClass = try Self.wholeNumber(breaks, in: 0...3, path: table.path, location: location("breaks"),
+                                                      meaning: "a number of breaks (0, 1, 2 or 3)")
+                properties = CallProperties(direction: directionClass, peaks: peakClass, breaks: breakClass,
                                             broadband: broadband, tremolo: tremolo, complex: complex)
             }
-            rows.append(DepositedRow(line: lineNumber, fileID: fileID, animalID: values["animalid"].map { Int($0) }, sex: sex,
+            rows.append(DepositedRow(line: lineNumber, fileID: fileID, animalID: animalID, sex: sex,
                                      values: values, properties: properties))
         }
         return DepositedTable(table: table, rows: rows)
+    }
+
+    /// The longest recording a per-USV file may point into (a day), and the highest sample rate it may name:
+    /// with both, every sample index `rate × seconds` is a whole number well inside `Int`.
+    static let longestRecording = 86_400.0
+    static let highestSampleRate = 10_000_000.0
+
+    /// A per-USV file's `v.NAME`: one finite number.
+    static func perUSVScalar(_ v: MATValue, _ name: String, file: String) throws -> Double {
+        guard let field = v[name] else {
+            throw USVError.malformed(path: file, location: "v.\(name)", reason: "missing (struct v has no field \(name))")
+        }
+        guard let value = field.unwrappedCell.doubles?.first else {
+            throw USVError.malformed(path: file, location: "v.\(name)", reason: "not a number")
+        }
+        guard value.isFinite else {
+            throw USVError.malformed(path: file, location: "v.\(name)", reason: "\(value) is not a finite number")
+        }
+        return value
+    }
+
+    /// The largest file or animal id taken (2^53: every whole number up to it is exact in a double).
+    static let largestID = 1 << 53
+
+    /// A cell that must hold a whole number in `range` (a class of a label, an id), converted without a trap:
+    /// `1e300`, `2.5`, `-1` or a value outside the class set is an error naming the file, line and column.
+    static func wholeNumber(_ value: Double?, in range: ClosedRange<Int>, path: String, location: String, meaning: String) throws -> Int {
+        guard let value else {
+            throw USVError.malformed(path: path, location: location, reason: "missing; expected \(meaning)")
+        }
+        guard value.isFinite, value.rounded() == value, value >= Double(range.lowerBound), value <= Double(range.upperBound),
+              let whole = Int(exactly: value) else {
+            throw USVError.malformed(path: path, location: location,
+                                     reason: "\(number(value)) is not \(meaning): expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return whole
+    }
+
+    /// A value as a person wrote it: whole numbers without ".0".
+    static func number(_ value: Double) -> String {
+        value.isFinite && value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     // MARK: - Names
@@ -207,7 +270,8 @@ public struct DondersAdapter: DataSetAdapter {
         let stem = name.dropLast(4)
         for (prefix, sex) in [("Rfem_Afem", Sex.female), ("Rmale_Afem", Sex.male)] where stem.hasPrefix(prefix) {
             let digits = stem.dropFirst(prefix.count)
-            if !digits.isEmpty, digits.allSatisfy(\.isNumber), let number = Int(digits) { return (sex, number) }
+            // At most six ASCII digits: the animal id adds an offset to the number, which must not overflow.
+            if (1...6).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits) { return (sex, number) }
         }
         return nil
     }
@@ -215,7 +279,9 @@ public struct DondersAdapter: DataSetAdapter {
     static func strainRecording(_ name: String) -> (genotype: Genotype, sex: Sex, number: Int)? {
         guard name.hasSuffix(".wav") else { return nil }
         let parts = name.dropLast(4).split(separator: "_")
-        guard parts.count == 2, let letter = parts[1].first, let number = Int(parts[1].dropFirst()) else { return nil }
+        let digits = parts.count == 2 ? parts[1].dropFirst() : ""
+        guard parts.count == 2, let letter = parts[1].first, (1...6).contains(digits.count),
+              digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits) else { return nil }
         let genotype: Genotype
         switch parts[0].lowercased() {
         case "cortexless": genotype = .cortexless

@@ -24,12 +24,17 @@ public struct AudioInfo: Codable, Sendable, Hashable {
     /// sample and clipped at the end; throws when the stretch holds no frame of the file at `path`.
     public func frameRange(start: Double?, stop: Double?, of path: String) throws -> Range<Int> {
         let rate = Double(sampleRate)
-        let first = Int(((start ?? 0) * rate).rounded())
-        let last = min(frames, stop.map { Int(($0 * rate).rounded()) } ?? frames)
-        guard first >= 0, first < last else {
+        // Clamped before the conversion: a NaN, infinite or huge time is outside the file, never a trap.
+        func frame(_ seconds: Double) -> Int? {
+            let value = (seconds * rate).rounded()
+            guard value.isFinite else { return nil }
+            return Int(max(-1, min(value, Double(frames) + 1)))
+        }
+        let end: Int? = if let stop { frame(stop) } else { frames }
+        guard let first = frame(start ?? 0), let last = end, first >= 0, first < min(frames, last) else {
             throw USVError.usage("\(path): the stretch \(start ?? 0)–\(stop ?? duration) s is outside 0–\(duration) s")
         }
-        return first..<last
+        return first..<min(frames, last)
     }
 }
 
