@@ -246,6 +246,17 @@ extension Catalog {
         }
     }
 
+    /// Where the audio of the USV `id` is (detected or deposited), or nil when there is no such USV or it has no
+    /// position in a catalogued recording.
+    public func usvAudioReference(id: Int64) throws -> USVAudioReference? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT \(Self.audioReferenceColumns) \(Self.joins)
+                WHERE u.id = ? AND u.recording_id IS NOT NULL AND u.start_sample IS NOT NULL AND u.stop_sample IS NOT NULL
+                """, arguments: [id]).map(Self.audioReference)
+        }
+    }
+
     /// Where the audio of each USV with sound (`withSound`) matching `filter` is, in recording and time order.
     public func usvAudioReferences(matching filter: USVFilter) throws -> [USVAudioReference] {
         let (condition, arguments) = Self.withSound(filter)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import USVCore
 
 /// `--channel` for commands that analyse one signal of a recording (detect, spectrogram, ingest).
@@ -25,4 +26,21 @@ func validateStretch(start: Double?, stop: Double?) throws {
         }
     }
     if let start, let stop, stop <= start { throw ValidationError("--stop must be after --start") }
+}
+
+/// The audio a command-line path names: a file, or a member of an archive as the catalog shows it
+/// (`archive.zip//member`). A path that is neither is a usage error (exit 2) naming it.
+func audioSource(_ path: String) throws -> ByteSource {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        guard !isDirectory.boolValue else { throw USVError.usage("\(path): is a directory; name an audio file") }
+        return .file(path)
+    }
+    if let separator = path.range(of: "//"), separator.lowerBound != path.startIndex {
+        let archive = String(path[..<separator.lowerBound]), member = String(path[separator.upperBound...])
+        if FileManager.default.fileExists(atPath: archive, isDirectory: &isDirectory), !isDirectory.boolValue, !member.isEmpty {
+            return .archiveMember(archive: archive, member: member)
+        }
+    }
+    throw USVError.usage("\(path): no such file (or archive//member); check the path")
 }

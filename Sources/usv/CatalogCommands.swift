@@ -3,6 +3,7 @@ import Foundation
 import USVCatalog
 import USVCore
 import USVIngest
+import USVSignal
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,9 +80,9 @@ struct IngestCommand: ParsableCommand {
                                     propertyParameters: try ParameterValues(defaultsOf: properties.descriptor),
                                     verify: VerifyOptions())
         options.jobs = jobs
-        options.allowUnverified = allowUnverified
         options.channel = try channelOption.selection()
         options.strict = strict
+        options.allowUnverified = allowUnverified
         options.excludedAnimals = Set(excludedAnimals)
         let progress = TerminalProgress(quiet: false)
         let report = try Ingestor(adapter: chosen, detector: detector, properties: properties, catalog: catalog, formats: registry,
@@ -183,7 +184,7 @@ struct LsCommand: ParsableCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func run() throws {
-        guard let catalog = try catalogOptions.open() else { throw ValidationError("ls reads the catalog; drop --no-catalog") }
+        let catalog = try catalogOptions.openExisting(for: "ls")
         let records = try catalog.usvs(matching: try filterOptions.filter(), limit: limit)
         if json {
             try printJSON(USVList(usvs: records))
@@ -238,7 +239,7 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func run() throws {
-        guard let catalog = try catalogOptions.open() else { throw ValidationError("stats reads the catalog; drop --no-catalog") }
+        let catalog = try catalogOptions.openExisting(for: "stats")
         let statistics = try catalog.statistics(matching: try filterOptions.filter())
         if json {
             try printJSON(statistics)
@@ -262,14 +263,21 @@ struct StatsCommand: ParsableCommand {
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show one USV record: its interval, animal, annotations, features and provenance.",
+        abstract: "Show one USV record: its interval, animal, annotations, features and provenance; draw it and make it audible.",
         discussion: """
             Examples:
               usv show 42
               usv show 42 --json
+            --png draws the USV's spectrogram with --margin seconds around it and the call marked; --wav writes its \
+            sound made audible: slowed down --slow times (default 20: a 70 kHz whistle becomes 3.5 kHz, 20 times \
+            longer) or, with --heterodyne HZ, mixed down by a HZ tone like a bat detector (real time; a call near HZ \
+            is heard at the difference). Both need the recording where the catalog says it is.
+
             """)
 
     @Argument(help: "The USV id (from usv ls).")
+              usv show 42 --png call.png --wav call.wav
+              usv show 42 --wav call.wav --heterodyne 60000 --margin 0.05
     var id: Int64
 
     @Flag(help: "Write JSON (schemas/usv-detail.schema.json).")
@@ -278,11 +286,41 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func run() throws {
-        guard let catalog = try catalogOptions.open() else { throw ValidationError("show reads the catalog; drop --no-catalog") }
+    @Option(help: "Draw the USV's spectrogram (with --margin around it, the call marked) to this PNG file.")
+    var png: String?
+
+    @Option(help: "Write the USV's sound, made audible (--slow or --heterodyne), to this WAV file.")
+    var wav: String?
+
+    @Option(help: "Seconds of the recording before and after the USV in the picture and the sound.")
+    var margin: Double = 0.02
+
+    @Option(help: "Time expansion for --wav: play N times slower (frequencies divided by N). Default 20.")
+    var slow: Int?
+
+    @Option(help: "Heterodyne for --wav instead of slowing down: mix down by a tone of this many Hz (real time).")
+    var heterodyne: Double?
+
+    @Flag(help: "Replace --png/--wav files that exist.")
+    var force = false
+
+        let catalog = try catalogOptions.openExisting(for: "show")
         guard let detail = try catalog.usvDetail(id: id) else { throw USVError.usage("no USV with id \(id) in \(catalog.path)") }
+    func validate() throws {
+        guard margin.isFinite, margin >= 0, margin <= 10 else { throw ValidationError("--margin must be between 0 and 10 s") }
+        if slow != nil && heterodyne != nil { throw ValidationError("choose --slow or --heterodyne, not both") }
+        if let slow, slow < 1 || slow > 1_000 { throw ValidationError("--slow must be between 1 and 1000") }
+        if let heterodyne, !heterodyne.isFinite || heterodyne <= 0 { throw ValidationError("--heterodyne must be a positive frequency in Hz") }
+        if (slow != nil || heterodyne != nil) && wav == nil { throw ValidationError("--slow and --heterodyne shape the sound of --wav FILE") }
+        for path in [png, wav].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) && !force {
+            throw ValidationError("\(path) exists; pass --force to replace it")
+        }
+    }
+
         if json {
             try printJSON(detail)
             return
+        if png != nil || wav != nil { try writePictureAndSound(catalog) }
         }
         let usv = detail.usv
         var lines = ["USV \(usv.id) (\(usv.source)) in \(usv.dataSet)"]
@@ -311,6 +349,50 @@ struct ShowCommand: ParsableCommand {
 }
 
 struct FeaturesCommand: ParsableCommand {
+
+    /// The USV with `margin` around it, read from its recording: a picture with the call marked, and its sound
+    /// made audible.
+    private func writePictureAndSound(_ catalog: Catalog) throws {
+        guard let reference = try catalog.usvAudioReference(id: id) else {
+            throw USVError.usage("USV \(id) has no position in a catalogued recording (a deposited USV needs the data set's "
+                + "per-USV files to place it), so there is nothing to draw or play")
+        }
+        var source = try DataRoot(reference.root).source(reference.path, member: reference.archiveMember)
+        if case .archiveMember = source { source = .memory(name: source.description, bytes: try source.readAll(limit: 1 << 32)) }
+        let reader = try AudioFileReader(source: source)
+        if reader.info.channels > 1 { reader.channel = .index(0) }
+        let rate = Double(reader.info.sampleRate)
+        let first = max(0, reference.startSample - Int(margin * rate))
+        let last = min(reader.info.frames, reference.stopSample + Int(margin * rate))
+        guard first < last else { throw USVError.unusable(path: source.description, reason: "USV \(id) lies outside the recording") }
+        let signal = try reader.readSignal(frames: first..<last)
+        let startSeconds = Double(first) / rate
+        if let png {
+            let spectrogram = try SpectrogramEngine(sampleRate: signal.sampleRate).spectrogram(of: signal.samples)
+            guard spectrogram.frames > 0 else { throw USVError.usage("USV \(id) is shorter than one spectrogram window; widen --margin") }
+            let registry = try registry()
+            let call = PictureColor(46, 160, 67)
+            if let writer = registry.all((any SpectrogramTrackImageWriting).self).first {
+                try writer.writeSpectrogramImage(spectrogram, to: png, startSeconds: startSeconds,
+                                                 tracks: [PictureTrack(name: "USV \(id)", spans: [.init(start: reference.startSeconds,
+                                                                                                      stop: reference.stopSeconds, color: call)])],
+                                                 legend: [("USV \(id)", call)])
+            } else if let writer = registry.all((any SpectrogramImageWriting).self).first {
+                try writer.writeSpectrogramImage(spectrogram, to: png, startSeconds: startSeconds)
+            } else {
+                throw USVError.usage("no plugin draws spectrogram pictures in this build")
+            }
+            log(String(format: "%@: USV %lld, %.4f–%.4f s with %.0f ms around it", png, id, reference.startSeconds, reference.stopSeconds, margin * 1000))
+        }
+        if let wav {
+            let audible = try heterodyne.map { try AudibleAudio.heterodyned(signal, at: $0) } ?? AudibleAudio.slowed(signal, by: slow ?? 20)
+            let writer = try AudioFileWriter(path: wav, sampleRate: audible.sampleRate)
+            try writer.write(audible.samples)
+            try writer.close()
+            let how = heterodyne.map { String(format: "heterodyned at %.1f kHz", $0 / 1000) } ?? "slowed \(slow ?? 20)×"
+            log(String(format: "%@: %.3f s at %d Hz, ", wav, audible.duration, audible.sampleRate) + how)
+        }
+    }
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Compute a per-USV feature plugin over detected USVs of the catalog and store the values.",
@@ -344,7 +426,7 @@ struct FeaturesCommand: ParsableCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func run() throws {
-        guard let catalog = try catalogOptions.open() else { throw ValidationError("features needs the catalog; drop --no-catalog") }
+        let catalog = try catalogOptions.openExisting(for: "features")
         let feature = try registry().require((any USVFeatureComputing).self, id: plugin)
         let progress = TerminalProgress()
         let report = try FeatureRunner(plugin: feature, catalog: catalog, progress: progress)

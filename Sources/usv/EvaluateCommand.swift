@@ -80,7 +80,7 @@ struct EvaluateCommand: ParsableCommand {
     static func modelID(_ name: String) -> String { shortNames[name] ?? (name.contains(".") ? name : "model." + name) }
 
     func run() throws {
-        guard let catalog = try catalogOptions.open() else { throw ValidationError("evaluate reads the catalog; drop --no-catalog") }
+        let catalog = try catalogOptions.openExisting(for: "evaluate")
         guard let modelTask = ModelTask(rawValue: task) else {
             throw ValidationError("--task must be one of \(ModelTask.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -103,9 +103,10 @@ struct EvaluateCommand: ParsableCommand {
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter(), annotator: annotator)
         guard controls >= 1 else { throw ValidationError("--controls must be at least 1") }
         let evaluator = Evaluator(balance: balance, seed: seed, controls: controls)
+        // Every model's parameters are checked before the first training.
+        let parameters = try models.map { try parameterOptions.values(for: $0.descriptor, among: models.map(\.descriptor)) }
         var results: [EvaluationResult] = []
-        for model in models {
-            let parameters = try parameterOptions.values(for: model.descriptor)
+        for (model, parameters) in zip(models, parameters) {
             results.append(try evaluator.evaluate(model, parameters: parameters, samples: samples, protocol: evaluationProtocol,
                                                   task: modelTask.rawValue))
         }

@@ -67,7 +67,7 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func run() throws {
-        guard let catalog = try catalogOptions.open() else { throw ValidationError("export needs the catalog; drop --no-catalog") }
+        let catalog = try catalogOptions.openExisting(for: "export")
         let started = Date()
         let filter = try filterOptions.filter()
         let progress = TerminalProgress()

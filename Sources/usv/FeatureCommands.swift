@@ -3,17 +3,61 @@ import Foundation
 import USVCore
 import USVSignal
 
-/// `--param name=value` options, turned into a plugin's parameter values.
+/// `--param name=value` options, turned into a plugin's parameter values. `--param PLUGIN.name=value` sets a
+/// parameter of one plugin only (`ridge.alpha=10`, or with the full id `model.ridge.alpha=10`), for commands that
+/// run several plugins; a name without a plugin goes to every plugin of the command that declares it.
 struct PluginParameterOptions: ParsableArguments {
-    @Option(name: .customLong("param"), help: ArgumentHelp("A plugin parameter as name=value (repeatable); `usv plugins` lists them.",
-                                                           valueName: "name=value"))
+    @Option(name: .customLong("param"), help: ArgumentHelp("A plugin parameter as name=value, or PLUGIN.name=value for one plugin of several "
+        + "(repeatable); `usv plugins` lists them.", valueName: "name=value"))
     var parameters: [String] = []
 
+    /// One `--param` entry.
+    struct Entry {
+        var plugin: String?
+        var name: String
+        var value: String
+    }
+
+    func entries() throws -> [Entry] {
+        try parameters.map { text in
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw ValidationError("--param needs name=value or PLUGIN.name=value, got '\(text)'")
+            }
+            let key = String(text[..<equals]), value = String(text[text.index(after: equals)...])
+            guard let dot = key.lastIndex(of: ".") else { return Entry(plugin: nil, name: key, value: value) }
+            return Entry(plugin: String(key[..<dot]), name: String(key[key.index(after: dot)...]), value: value)
+        }
+    }
+
+    func validate() throws { _ = try entries() }
+
+    /// Whether `scope` names the plugin `descriptor` (its id, or the id without its kind: `ridge` for `model.ridge`).
+    static func names(_ scope: String, _ descriptor: PluginDescriptor) -> Bool {
+        scope == descriptor.id || descriptor.id.split(separator: ".", maxSplits: 1).last.map(String.init) == scope
+    }
+
+    /// The values of the one plugin a command runs.
     func values(for descriptor: PluginDescriptor) throws -> ParameterValues {
+        try values(for: descriptor, among: [descriptor])
+    }
+
+    /// The values of `descriptor`, one of the plugins `all` that a command runs: checked for every plugin before
+    /// any work, so a name no plugin knows, or a plugin that is not among them, is an error up front.
+    func values(for descriptor: PluginDescriptor, among all: [PluginDescriptor]) throws -> ParameterValues {
         var overrides: [String: String] = [:]
-        for text in parameters {
-            guard let equals = text.firstIndex(of: "=") else { throw ValidationError("--param needs name=value, got '\(text)'") }
-            overrides[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        for entry in try entries() {
+            if let plugin = entry.plugin {
+                guard all.contains(where: { Self.names(plugin, $0) }) else {
+                    throw USVError.usage("--param \(plugin).\(entry.name): '\(plugin)' is not a plugin of this command ("
+                        + all.map(\.id).joined(separator: ", ") + ")")
+                }
+                if Self.names(plugin, descriptor) { overrides[entry.name] = entry.value }
+            } else if all.count == 1 || descriptor.parameters.contains(where: { $0.name == entry.name }) {
+                overrides[entry.name] = entry.value
+            } else if !all.contains(where: { other in other.parameters.contains { $0.name == entry.name } }) {
+                throw USVError.usage("--param \(entry.name): no plugin of this command has it ("
+                    + all.map(\.id).joined(separator: ", ") + "); `usv plugins` lists their parameters")
+            }
         }
         return try ParameterValues(defaultsOf: descriptor, overrides: overrides)
     }
@@ -22,25 +66,29 @@ struct PluginParameterOptions: ParsableArguments {
 struct SpectrogramCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrogram",
-        abstract: "Compute the original pipeline's spectrogram of a recording or a stretch of it.",
+        abstract: "Compute the spectrogram of a recording, a stretch of it, or a catalogued USV; draw it with the calls marked.",
         discussion: """
             Hann window of 500 samples (MATLAB hanning), hop 250, one-sided, Nyquist dropped, linear magnitude, \
-            rows from 10 kHz (233 rows at 300 kHz). Output by extension: .png draws a picture (log-scaled, \
-            kHz and ms axes); .csv writes numbers (first column the row frequency in Hz, header row the frame \
-            times in s); .f32 streams raw little-endian float32 values frame by frame (rows per frame as the \
-            sidecar FILE.f32.json says, schemas/spectrogram-f32.schema.json) in constant memory, for whole \
-            recordings of any length (numpy: np.fromfile(f, '<f4').reshape(frames, rows)). --out may be \
-            given more than once; .png and .csv take stretches of at most 120 s.
+            rows from 10 kHz (233 rows at 300 kHz). Output by extension: .png draws a picture (dB above the \
+            stretch's noise floor with a colour bar, kHz axis, time axis in ms or s, 4 pixels per ms up to 400 ms, \
+            a title; --detections and --truth FILE add tracks of marked calls); .csv writes numbers (first column \
+            the row frequency in Hz, header row the frame times in s); .f32 streams raw little-endian float32 \
+            values frame by frame (rows per frame as the sidecar FILE.f32.json says, \
+            schemas/spectrogram-f32.schema.json) in constant memory, for whole recordings of any length (numpy: \
+            np.fromfile(f, '<f4').reshape(frames, rows)). --out may be given more than once; .png and .csv take \
+            stretches of at most 120 s. REC may be an archive member as the catalog shows it (archive.zip//member). \
+            --usv ID draws a catalogued USV with --margin seconds around it.
 
             Examples:
-              usv spectrogram Rfem_Afem01.wav --start 12.30 --stop 12.45 --out call.png
+              usv spectrogram Rfem_Afem01.wav --start 12.30 --stop 12.45 --out call.png --detections
+              usv spectrogram --usv 42 --margin 0.05 --out usv42.png
               usv spectrogram call.wav --out call.png --out call.csv
               usv spectrogram Rfem_Afem01.wav --out whole.f32
-              usv spectrogram call.wav --out sparse.png --param sparse-threshold=0.002
+              usv spectrogram call.wav --out quiet.png --param dynamic-range=30
             """)
 
-    @Argument(help: "An audio file (WAV, FLAC, … anything libsndfile reads).")
-    var input: String
+    @Argument(help: "An audio file (WAV, FLAC, … anything libsndfile reads), or archive.zip//member.")
+    var input: String?
 
     @Option(help: "Start of the stretch, seconds (default: the beginning).")
     var start: Double?
@@ -51,9 +99,26 @@ struct SpectrogramCommand: ParsableCommand {
     @Option(help: "Output file: .png (picture), .csv (numbers) or .f32 (raw float32, streamed). Repeatable.")
     var out: [String] = []
 
+    @Option(help: "Draw this catalogued USV (from usv ls) with --margin around it, instead of REC.")
+    var usv: Int64?
+
+    @Option(help: "With --usv: seconds of the recording before and after the USV.")
+    var margin: Double = 0.02
+
+    @Flag(help: "Mark the calls the default detector finds in the stretch (a track above the picture).")
+    var detections = false
+
+    @Option(help: "Mark the true calls of this annotation file (start/stop CSV, Raven, Audacity, generic-seq).")
+    var truth: String?
+
+    @Flag(help: "Replace --out files that exist.")
+    var force = false
+
     @OptionGroup var channelOption: ChannelOption
 
     @OptionGroup var parameterOptions: PluginParameterOptions
+
+    @OptionGroup var catalogOptions: CatalogOptions
 
     /// A picture or table of more than this many seconds would need hundreds of MB; .f32 streams instead.
     static let maximumSeconds = 120.0
@@ -63,57 +128,106 @@ struct SpectrogramCommand: ParsableCommand {
         for path in out where !["png", "csv", "f32"].contains(path.fileExtension) {
             throw ValidationError("--out \(path): use a .png, .csv or .f32 file name")
         }
+        for path in out where FileManager.default.fileExists(atPath: path) && !force {
+            throw ValidationError("\(path) exists; pass --force to replace it")
+        }
         try validateStretch(start: start, stop: stop)
-        if out.contains(where: { $0.fileExtension == "f32" }) && (start != nil || stop != nil) {
-            throw ValidationError(".f32 output is for whole recordings; drop --start/--stop or use .csv")
+        guard (input == nil) != (usv == nil) else { throw ValidationError("give a recording REC or --usv ID (one of them)") }
+        if usv != nil && (start != nil || stop != nil) { throw ValidationError("--usv sets the stretch; drop --start/--stop (use --margin)") }
+        guard margin.isFinite, margin >= 0, margin <= 10 else { throw ValidationError("--margin must be between 0 and 10 s") }
+        if out.contains(where: { $0.fileExtension == "f32" }) && (start != nil || stop != nil || usv != nil) {
+            throw ValidationError(".f32 output is for whole recordings; drop --start/--stop/--usv or use .csv")
         }
     }
 
+    /// The recording to read and the stretch (seconds): REC with --start/--stop, or the USV's recording around it.
+    private func resolve() throws -> (source: ByteSource, name: String, start: Double?, stop: Double?, usv: (Double, Double)?) {
+        if let usv {
+            let catalog = try catalogOptions.openExisting(for: "spectrogram --usv")
+            guard let reference = try catalog.usvAudioReference(id: usv) else {
+                throw USVError.usage("USV \(usv) is not in \(catalog.path) or has no position in a catalogued recording")
+            }
+            let source = try DataRoot(reference.root).source(reference.path, member: reference.archiveMember)
+            return (source, source.description, max(0, reference.startSeconds - margin), reference.stopSeconds + margin,
+                    (reference.startSeconds, reference.stopSeconds))
+        }
+        let input = self.input ?? ""
+        return (try audioSource(input), input, start, stop, nil)
+    }
+
     func run() throws {
+        let (source, name, start, stop, marked) = try resolve()
         let registry = try registry()
         let feature = try registry.require((any FeaturePlugin).self, id: "feature.spectrogram")
-        let parameters = try parameterOptions.values(for: feature.descriptor)
+        let pictureFormat = registry.all((any SpectrogramTrackImageWriting).self).first
+        let plugins = [feature.descriptor] + (pictureFormat.map { [type(of: $0).descriptor] } ?? [])
+        let parameters = try parameterOptions.values(for: feature.descriptor, among: plugins)
+        let pictureParameters = try pictureFormat.map { try parameterOptions.values(for: type(of: $0).descriptor, among: plugins) }
         let spectrogramParameters = try SpectrogramParameters(parameters)
         let sparse = Float(try parameters.double("sparse-threshold"))
         for path in out where path.fileExtension == "f32" {
-            try streamRaw(to: path, parameters: spectrogramParameters, sparse: sparse)
+            try streamRaw(to: path, source: source, parameters: spectrogramParameters, sparse: sparse)
         }
         let pictures = out.filter { $0.fileExtension != "f32" }
         guard !pictures.isEmpty else { return }
 
-        let reader = try AudioFileReader(path: input)
-        let rate = Double(reader.info.sampleRate)
+        let reader = try AudioFileReader(source: source)
         reader.channel = try channelOption.selection()
-        let stretch = try reader.info.frameRange(start: start, stop: stop, of: input)
+        let rate = Double(reader.info.sampleRate)
+        let stretch = try reader.info.frameRange(start: start, stop: stop, of: name)
         guard Double(stretch.count) / rate <= Self.maximumSeconds else {
-            throw USVError.usage("\(input): \(String(format: "%.0f", Double(stretch.count) / rate)) s is too long for a picture or table; "
+            throw USVError.usage("\(name): \(String(format: "%.0f", Double(stretch.count) / rate)) s is too long for a picture or table; "
                 + "choose a stretch of at most \(Int(Self.maximumSeconds)) s with --start/--stop, or write .f32")
         }
         let signal = try reader.readSignal(frames: stretch)
         var spectrogram = try SpectrogramEngine(parameters: spectrogramParameters, sampleRate: signal.sampleRate).spectrogram(of: signal.samples)
         spectrogram.zeroValues(below: sparse)
         guard spectrogram.frames > 0 else {
-            throw USVError.usage("\(input): the stretch is shorter than one window (\(spectrogramParameters.windowLength) samples)")
+            throw USVError.usage("\(name): the stretch is shorter than one window (\(spectrogramParameters.windowLength) samples)")
         }
-        let startSeconds = Double(stretch.lowerBound) / rate
+        let startSeconds = Double(stretch.lowerBound) / rate, stopSeconds = Double(stretch.upperBound) / rate
+        var tracks: [PictureTrack] = []
+        var legend: [(name: String, color: PictureColor)] = []
+        let callColor = PictureColor(46, 160, 67), truthColor = PictureColor(52, 101, 164)
+        if let marked, let usv {
+            tracks.append(PictureTrack(name: "USV", spans: [.init(start: marked.0, stop: marked.1, color: callColor)]))
+            legend.append(("USV \(usv)", callColor))
+        }
+        if detections {
+            let detector = try registry.require((any USVDetecting).self, id: "feature.usv-detector")
+            let found = try detector.detect(recording: source, channel: try channelOption.selection(),
+                                            parameters: try ParameterValues(defaultsOf: detector.descriptor)).usvs
+                .filter { $0.stopSeconds > startSeconds && $0.startSeconds < stopSeconds }
+            tracks.append(PictureTrack(name: "found", spans: found.map { .init(start: $0.startSeconds, stop: $0.stopSeconds, color: callColor) }))
+            legend.append(("detected (\(found.count))", callColor))
+        }
+        if let truth {
+            guard FileManager.default.fileExists(atPath: truth) else { throw USVError.usage("--truth \(truth): no such file; check the path") }
+            let calls = try CallListReader(registry: registry).read(path: truth).calls
+                .filter { $0.stop > startSeconds && $0.start < stopSeconds }
+            tracks.append(PictureTrack(name: "true", spans: calls.map { .init(start: $0.start, stop: $0.stop, color: truthColor) }))
+            legend.append(("true (\(calls.count))", truthColor))
+        }
+        let title = "\(FilePaths.lastComponent(name))  " + String(format: "%.3f–%.3f s", startSeconds, stopSeconds)
+            + (usv.map { "  USV \($0)" } ?? "")
         for path in pictures {
             if path.fileExtension == "png" {
-                guard let writer = registry.all((any SpectrogramImageWriting).self).first else {
-                    throw USVError.usage("no plugin draws spectrogram pictures in this build")
-                }
-                try writer.writeSpectrogramImage(spectrogram, to: path, startSeconds: startSeconds)
+                guard let writer = pictureFormat else { throw USVError.usage("no plugin draws spectrogram pictures in this build") }
+                let range = try pictureParameters?.double("dynamic-range")
+                try writer.writeSpectrogramImage(spectrogram, to: path, startSeconds: startSeconds, tracks: tracks, legend: legend,
+                                                 options: PictureOptions(title: title, dynamicRange: range))
             } else {
                 try writeCSV(spectrogram, startSeconds: startSeconds, to: path)
             }
             print("\(path): \(spectrogram.rows) rows × \(spectrogram.frames) frames, "
                 + String(format: "%.1f–%.1f kHz, %.1f–%.1f ms", (spectrogram.frequencies.first ?? 0) / 1000,
-                         (spectrogram.frequencies.last ?? 0) / 1000, startSeconds * 1000, Double(stretch.upperBound) / rate * 1000))
+                         (spectrogram.frequencies.last ?? 0) / 1000, startSeconds * 1000, stopSeconds * 1000))
         }
     }
 
     /// Streams the whole recording's spectrogram as float32 to `path` (written to a temporary name and moved
     /// into place when complete), with a JSON sidecar describing the layout.
-    private func streamRaw(to path: String, parameters: SpectrogramParameters, sparse: Float) throws {
+    private func streamRaw(to path: String, source: ByteSource, parameters: SpectrogramParameters, sparse: Float) throws {
         let temporary = path + ".partial"
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
             throw USVError.io(path: path, reason: "cannot create the output file")
@@ -122,7 +236,7 @@ struct SpectrogramCommand: ParsableCommand {
         let frames: Int
         do {
             defer { try? handle.close() }
-            frames = try StreamingSpectrogram(parameters: parameters).run(path: input, channel: try channelOption.selection()) { _, _, rowCount, values in
+            frames = try StreamingSpectrogram(parameters: parameters).run(source: source, channel: try channelOption.selection()) { _, _, rowCount, values in
                 rows = rowCount
                 if sparse > 0 {
                     try handle.write(contentsOf: Data(values.map { $0 < sparse ? 0 : $0 }.withUnsafeBufferPointer { Data(buffer: $0) }))
@@ -136,8 +250,8 @@ struct SpectrogramCommand: ParsableCommand {
         }
         try? FileManager.default.removeItem(atPath: path)
         try FileManager.default.moveItem(atPath: temporary, toPath: path)
-        let info = try AudioFileReader(path: input).info
-        let layout = RawSpectrogramLayout(source: input, sampleRate: info.sampleRate, rows: rows, frames: frames,
+        let info = try AudioFileReader(source: source).info
+        let layout = RawSpectrogramLayout(source: source.description, sampleRate: info.sampleRate, rows: rows, frames: frames,
                                           windowLength: parameters.windowLength, hop: parameters.hop,
                                           frequencies: parameters.frequencies(sampleRate: info.sampleRate),
                                           firstFrameTime: Double(parameters.windowLength) / 2 / Double(info.sampleRate),
@@ -214,9 +328,9 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "With --truth: onset tolerance of the event matching, seconds.")
     var tolerance: Double = EventScorer.defaultTolerance
 
-    @OptionGroup var parameterOptions: PluginParameterOptions
     @OptionGroup var channelOption: ChannelOption
 
+    @OptionGroup var parameterOptions: PluginParameterOptions
 
     func validate() throws {
         if json && csv { throw ValidationError("choose --json or --csv, not both") }
@@ -224,12 +338,13 @@ struct DetectCommand: ParsableCommand {
     }
 
     func run() throws {
+        let recording = try audioSource(input)
         // With --truth, the truth file and the recording are checked before the detector runs.
         let scoring = try truth.map { try DetectScoring(truth: $0, recording: input, tolerance: tolerance) }
         let detector = try registry().require((any USVDetecting).self, id: detectorID)
         let parameters = try parameterOptions.values(for: detector.descriptor)
         let started = Date()
-        let result = try detector.detect(recordingAt: input, channel: try channelOption.selection(), parameters: parameters)
+        let result = try detector.detect(recording: recording, channel: try channelOption.selection(), parameters: parameters)
         let seconds = Date().timeIntervalSince(started)
         let score = try scoring?.score(result)
         if json {

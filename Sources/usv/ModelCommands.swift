@@ -49,7 +49,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func run() throws {
-        guard let catalog = try catalogOptions.open() else { throw ValidationError("train reads the catalog; drop --no-catalog") }
+        let catalog = try catalogOptions.openExisting(for: "train")
         guard let modelTask = ModelTask(rawValue: task) else {
             throw ValidationError("--task must be one of \(ModelTask.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -113,7 +113,7 @@ struct ClassifyCommand: ParsableCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func run() throws {
-        guard let catalog = try catalogOptions.open() else { throw ValidationError("classify needs the catalog; drop --no-catalog") }
+        let catalog = try catalogOptions.openExisting(for: "classify")
         let (card, standardizer, arrays, sha256) = try ModelFile.read(model)
         let plugin = try registry().require((any ModelPlugin).self, id: card.plugin)
         if plugin.descriptor.version != card.pluginVersion {

@@ -348,8 +348,12 @@ enum ScoreSupport {
         let found = PictureTrack(name: "found", spans: order(score.found.map {
             PictureTrack.Span(start: $0.call.start, stop: $0.call.stop, color: $0.match == nil ? falseAlarmColor : hitColor)
         }))
+        let counts = score.counts
+        let title = "\(FilePaths.lastComponent(audio))  \(counts.truePositives) hits, \(counts.falseNegatives) misses, "
+            + "\(counts.falsePositives) false alarms"
         try writer.writeSpectrogramImage(spectrogram, to: path, startSeconds: 0, tracks: [truth, found],
-                                         legend: [("hit", hitColor), ("miss", missColor), ("false alarm", falseAlarmColor)])
+                                         legend: [("hit", hitColor), ("miss", missColor), ("false alarm", falseAlarmColor)],
+                                         options: PictureOptions(title: title))
     }
 
     /// Hits first, so that misses and false alarms are drawn over them where spans share a column.

@@ -39,8 +39,20 @@ struct CatalogOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not open the catalog (no verify cache, nothing recorded).")
     var noCatalog = false
 
+    /// The catalog, created if missing (for commands that fill it: ingest, import, verify's cache).
     func open() throws -> Catalog? {
         noCatalog ? nil : try Catalog(path: catalog ?? Catalog.defaultPath)
+    }
+
+    /// The catalog for a command that reads what is in it: a missing catalog is a usage error (exit 2) naming
+    /// the path and what makes one, never a new empty catalog (or folder) and an empty answer.
+    func openExisting(for command: String) throws -> Catalog {
+        guard !noCatalog else { throw ValidationError("\(command) reads the catalog; drop --no-catalog") }
+        let path = catalog ?? Catalog.defaultPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw USVError.usage("no catalog at \(path); run `usv ingest DATASET` first (or give --catalog PATH, or set $USV_CATALOG)")
+        }
+        return try Catalog(path: path)
     }
 }
 

@@ -162,20 +162,21 @@ import USVTestSupport
         let run = try USVExecutable.run(["score", found, "--truth", truth, "--recording", audio, "--png", picture])
         #expect(run.status == 0, "\(run.stderr)")
         let image = try PNGFormat().readRGBImage(path: picture)
-        // 719 spectrogram frames (0.6 s, hop 250) one pixel each between 44 + 12 px of margins; 233 rows of 2 px
-        // under a 12 px margin, the legend (14 px) and two tracks (12 px each), over 34 px of time axis.
-        #expect(image.width == 44 + 719 + 12 && image.height == 12 + 14 + 2 * 12 + 233 * 2 + 34)
+        // 719 spectrogram frames (0.599 s at hop 250) at 4 px per ms would be 2,397 px: fitted into 1,600 px between
+        // 72 + 92 px of margins (axis labels; colour bar); 233 rows of 2 px under a 12 px margin, the title (24 px),
+        // the legend (22 px) and two tracks (18 px apart, 12 px high), over 50 px of time axis.
+        #expect(image.width == 72 + 1_600 + 92 && image.height == 12 + 24 + 22 + 2 * 18 + 233 * 2 + 50)
         func colours(row y: Int) -> Set<[UInt8]> {
             Set((0..<image.width).map { x in Array(image.pixels[(3 * (y * image.width + x))..<(3 * (y * image.width + x) + 3)]) })
         }
         let hit: [UInt8] = [40, 170, 60], miss: [UInt8] = [220, 30, 30], falseAlarm: [UInt8] = [255, 150, 0]
-        // Track rows: true calls at y 18–26, found calls at y 30–38.
-        let truthRow = colours(row: 22), foundRow = colours(row: 34)
+        // Track rows: true calls at y 50–61, found calls at y 68–79 (below the title and the legend).
+        let truthRow = colours(row: 55), foundRow = colours(row: 73)
         #expect(truthRow.contains(hit) && truthRow.contains(miss) && !truthRow.contains(falseAlarm))
         #expect(foundRow.contains(hit) && foundRow.contains(falseAlarm) && !foundRow.contains(miss))
-        // The miss (520–540 ms) sits where its time is: column 44 + 520/600 × 719.
-        let x = 44 + Int(0.530 / 0.599 * 719)
-        #expect(Array(image.pixels[(3 * (22 * image.width + x))..<(3 * (22 * image.width + x) + 3)]) == miss)
+        // The miss (520–540 ms) sits where its time is: column 72 + 530/599.17 × 1,600.
+        let x = 72 + Int(0.530 / (719.0 * 250 / 300_000) * 1_600)
+        #expect(Array(image.pixels[(3 * (55 * image.width + x))..<(3 * (55 * image.width + x) + 3)]) == miss)
 
         // Without audio there is nothing to draw: a usage error.
         #expect(try USVExecutable.run(["score", found, "--truth", truth, "--png", picture]).status == 2)

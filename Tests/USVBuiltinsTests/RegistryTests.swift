@@ -37,6 +37,18 @@ import USVTestSupport
         #expect(throws: USVError.self) { try PluginRegistry(BuiltinPlugins.all + BuiltinPlugins.all) }
     }
 
+    /// Every built-in parameter's default passes its own declared type, so typed checking never rejects a
+    /// plugin's defaults, and every type is one the checker knows or free text on purpose.
+    @Test func everyBuiltinDefaultPassesItsDeclaredType() throws {
+        for descriptor in try BuiltinPlugins.registry().descriptors {
+            for parameter in descriptor.parameters {
+                #expect(throws: Never.self, "\(descriptor.id) \(parameter.name) = \(parameter.defaultValue) (\(parameter.type))") {
+                    try parameter.checked(parameter.defaultValue)
+                }
+            }
+        }
+    }
+
     @Test func parameterFingerprintIsStableAndRejectsUnknownNames() throws {
         let descriptor = PluginDescriptor(id: "feature.test", version: "1.0.0", kind: .feature, summary: "t",
                                           capabilities: ["compute"],

@@ -16,14 +16,66 @@ import USVTestSupport
         let head = Array(try readWholeFile(path, limit: 1 << 24).prefix(64))
         #expect(PNGFormat().sniff(head: head, fileName: "x") == .byContent)
         let image = try PNGFormat().readGrayImage(from: .file(path))
-        #expect(image.height == 12 + 233 * 2 + 34)
-        #expect(image.width > 44 + input.spectrogram.frames)
+        // 233 rows of 2 px between a 12 px top margin and 50 px of time axis; 4 px per ms between 72 px of
+        // frequency labels and 92 px of colour bar.
+        let seconds = Double(input.spectrogram.frames) / input.spectrogram.frameRate
+        let plotWidth = Int((seconds * 4_000).rounded())
+        #expect(image.height == 12 + 233 * 2 + 50)
+        #expect(image.width == 72 + plotWidth + 92)
         // The sweep is brighter than the background inside the plot; the margins are white.
-        let plotPixels = (12..<(12 + 466)).flatMap { y in (44..<(image.width - 12)).map { image.pixels[y * image.width + $0] } }
+        let plotPixels = (12..<(12 + 466)).flatMap { y in (72..<(72 + plotWidth)).map { image.pixels[y * image.width + $0] } }
         #expect((plotPixels.max() ?? 0) > 200)
         #expect(image.pixels[image.width * (image.height - 1) + image.width - 1] == 255)
         // The axis line is black.
-        #expect(image.pixels[100 * image.width + 43] == 0)
+        #expect(image.pixels[100 * image.width + 71] == 0)
+        // The colour bar: bright at its top (40 dB above the floor), dark at its bottom (the floor).
+        let bar = 72 + plotWidth + 14 + 7
+        #expect(image.pixels[13 * image.width + bar] > 200)
+        #expect(image.pixels[(12 + 465) * image.width + bar] < 30)
+    }
+
+    /// Scaled from the noise floor: a stretch without a call stays dark (it used to be scaled to its own
+    /// maximum, so noise looked like signal), and a call in the same noise stands out.
+    @Test func aSilentStretchLooksSilentAndACallStandsOut() throws {
+        let directory = try TemporaryDirectory("png-floor")
+        defer { directory.remove() }
+        var call = TestCall(duration: 0.05) { 60_000 + 10_000 * $0 }
+        call.amplitude = 0.05
+        var silent = call
+        silent.amplitude = 0
+        func meanAndMaximum(_ test: TestCall, _ name: String) throws -> (mean: Double, maximum: UInt8) {
+            let input = try test.featureInput()
+            let path = directory.file(name)
+            try PNGFormat().writeSpectrogramImage(input.spectrogram, to: path, startSeconds: 0)
+            let image = try PNGFormat().readGrayImage(from: .file(path))
+            let plotWidth = Int((Double(input.spectrogram.frames) / input.spectrogram.frameRate * 4_000).rounded())
+            let plot = (12..<(12 + 466)).flatMap { y in (72..<(72 + plotWidth)).map { image.pixels[y * image.width + $0] } }
+            return (Double(plot.reduce(0) { $0 + Int($1) }) / Double(max(1, plot.count)), plot.max() ?? 0)
+        }
+        let quiet = try meanAndMaximum(silent, "silent.png"), loud = try meanAndMaximum(call, "call.png")
+        #expect(quiet.mean < 45, "a stretch of noise should look dark: mean gray \(quiet.mean)")
+        #expect(quiet.maximum < 160, "no noise pixel should look like a call: \(quiet.maximum)")
+        #expect(loud.maximum > 220)
+    }
+
+    @Test func aTitleAndMarkedCallsAreDrawn() throws {
+        let directory = try TemporaryDirectory("png-tracks")
+        defer { directory.remove() }
+        let input = try TestCall(duration: 0.06) { 70_000 - 10_000 * $0 }.featureInput()
+        let path = directory.file("marked.png")
+        let green = PictureColor(46, 160, 67)
+        try PNGFormat().writeSpectrogramImage(input.spectrogram, to: path, startSeconds: 0,
+                                              tracks: [PictureTrack(name: "found", spans: [.init(start: 0.005, stop: 0.065, color: green)])],
+                                              legend: [("detected", green)], options: PictureOptions(title: "Rfem_Afem01.wav  0.000-0.070 s"))
+        let image = try PNGFormat().readRGBImage(path: path)
+        // Title 24 px, legend 22 px, one track of 18 px above the plot.
+        #expect(image.height == 12 + 24 + 22 + 18 + 233 * 2 + 50)
+        func pixel(_ x: Int, _ y: Int) -> [UInt8] { Array(image.pixels[(3 * (y * image.width + x))..<(3 * (y * image.width + x) + 3)]) }
+        // The track row (y 50–61) is green over the call's columns, grey before it.
+        #expect(pixel(72 + 40, 55) == [46, 160, 67])
+        #expect(pixel(72 + 5, 55) == [232, 232, 232])
+        // The title's text is black pixels in its row.
+        #expect((72..<300).contains { pixel($0, 10) == [0, 0, 0] })
     }
 
     @Test func junkIsRefusedWithTheFileName() throws {

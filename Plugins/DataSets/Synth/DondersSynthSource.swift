@@ -16,17 +16,17 @@ public struct DondersSynthSource: DataSetSource {
         summary: "Synthetic twin of the Donders USV data set (recordings, zip, tables, manifest) with ground truth",
         capabilities: ["generate", "ground-truth", "deterministic"],
         parameters: [
-            PluginParameter("difficulty", type: "double", default: "scale",
+            PluginParameter("difficulty", type: "double|scale", default: "scale",
                             "0 = sexes very separable … 1 = identical distributions (scale default: tiny 0.3, small 0.5, paper 0.6)"),
-            PluginParameter("female-animals", type: "int", default: "scale",
+            PluginParameter("female-animals", type: "int|scale", default: "scale",
                             "resident females, Rfem_AfemNN.wav (tiny 2, small 3, paper 10)"),
-            PluginParameter("male-animals", type: "int", default: "scale",
+            PluginParameter("male-animals", type: "int|scale", default: "scale",
                             "resident males, Rmale_AfemNN.wav (tiny 2, small 3, paper 8)"),
-            PluginParameter("seconds", type: "double", default: "scale",
+            PluginParameter("seconds", type: "double|scale", default: "scale",
                             "length of every recording (tiny 1.5/0.5, small 20/10, paper 180/180 s for Sex/strain)"),
-            PluginParameter("cortexless-animals", type: "int", default: "scale",
+            PluginParameter("cortexless-animals", type: "int|scale", default: "scale",
                             "cortexless animals in RecordingsCortexless.zip (tiny 1, small 2, paper 6)"),
-            PluginParameter("control-animals", type: "int", default: "scale",
+            PluginParameter("control-animals", type: "int|scale", default: "scale",
                             "control animals in RecordingsCortexless.zip (tiny 1, small 2, paper 6)"),
         ])
 

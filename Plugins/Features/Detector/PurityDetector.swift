@@ -85,7 +85,7 @@ public struct PurityDetector: USVDetecting {
         init(_ values: ParameterValues, channel: ChannelSelection = .only) throws {
             self.channel = channel
             spectrogram = try SpectrogramParameters(values)
-            sparse = values["sparse"] != "false"
+            sparse = try values.bool("sparse")
             sparsePercentile = try values.double("sparse-percentile")
             minPeakRatio = try values.double("min-peak-ratio")
             minPeakFrequency = try values.double("min-peak-frequency")

@@ -6,17 +6,17 @@ import USVCore
 /// grayscale (or as RGB, `readRGBImage`).
 public struct PNGFormat: SpectrogramTrackImageWriting, GrayImageReading {
     public static let descriptor = PluginDescriptor(
-        id: "format.png", version: "1.0.0", kind: .format,
-        summary: "PNG: spectrogram pictures with kHz and ms axes (write), grayscale images such as the deposited spectrograms (read)",
+        id: "format.png", version: "1.1.0", kind: .format,
+        summary: "PNG: spectrogram pictures with axes, a dB colour bar over the noise floor and marked calls (write), images as gray or RGB (read)",
         capabilities: ["read", "write", "sniff", "image", "spectrogram-picture"],
-        parameters: [PluginParameter("dynamic-range", type: "dB", default: "60", "magnitudes this far below the maximum are black")])
+        parameters: [PluginParameter("dynamic-range", type: "dB", default: "40", "dB above the noise floor drawn in full colour (the floor is black)")])
 
     public static let fileExtensions = ["png"]
     private static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     public var dynamicRange: Double
 
-    public init(dynamicRange: Double = 60) { self.dynamicRange = dynamicRange }
+    public init(dynamicRange: Double = 40) { self.dynamicRange = dynamicRange }
 
     public func sniff(head: [UInt8], fileName: String) -> SniffConfidence {
         if head.starts(with: Self.signature) { return .byContent }
@@ -67,9 +67,9 @@ public struct PNGFormat: SpectrogramTrackImageWriting, GrayImageReading {
     }
 
     public func writeSpectrogramImage(_ spectrogram: Spectrogram, to path: String, startSeconds: Double,
-                                      tracks: [PictureTrack], legend: [(name: String, color: PictureColor)]) throws {
-        try write(SpectrogramPicture(spectrogram: spectrogram, startSeconds: startSeconds, dynamicRange: dynamicRange,
-                                     tracks: tracks, legend: legend).render(), to: path)
+                                      tracks: [PictureTrack], legend: [(name: String, color: PictureColor)], options: PictureOptions) throws {
+        try write(SpectrogramPicture(spectrogram: spectrogram, startSeconds: startSeconds, dynamicRange: options.dynamicRange ?? dynamicRange,
+                                     title: options.title, tracks: tracks, legend: legend).render(), to: path)
     }
 
     private func write(_ canvas: RGBCanvas, to path: String) throws {

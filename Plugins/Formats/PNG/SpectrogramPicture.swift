@@ -50,55 +50,68 @@ struct RGBCanvas {
     static func textWidth(_ text: String, scale: Int = 1) -> Int { text.count * 6 * scale - scale }
 }
 
-/// Lays out a spectrogram picture: the image (log magnitude through a perceptual colour map, 0 dB = the
-/// maximum, `dynamicRange` dB below is black), a frequency axis in kHz and a time axis in ms.
+/// Lays out a spectrogram picture a scientist can put on a slide: an optional title; the image as dB above the
+/// stretch's noise floor (its median magnitude: a stretch without calls stays dark, however quiet the recording)
+/// through a perceptual colour map, `dynamicRange` dB above the floor in full colour; a dB colour bar; a frequency
+/// axis in kHz; a time axis in ms (s for stretches of 2 s and more) on the recording's clock; a fixed 4 pixels per
+/// millisecond up to 400 ms (longer stretches are fitted into 1,600 pixels, max-pooled so no call disappears);
+/// labels in a 10 × 14 pixel font; and optional tracks of marked calls above the image.
 struct SpectrogramPicture {
     let spectrogram: Spectrogram
     let startSeconds: Double
     let dynamicRange: Double
+    var title: String? = nil
     /// Rows of coloured time spans above the image, and a legend above them (both optional).
     var tracks: [PictureTrack] = []
     var legend: [(name: String, color: PictureColor)] = []
 
-    static let left = 44, right = 12, top = 12, bottom = 34
-    /// A track's bar height and the distance from one track to the next; the legend row's height.
-    static let trackHeight = 9, trackPitch = 12, legendHeight = 14
+    static let left = 72, right = 92, top = 12, bottom = 50
+    /// Labels are drawn at twice the font's size.
+    static let fontScale = 2
+    static let pixelsPerMillisecond = 4.0, maximumPlotWidth = 1_600
+    /// A track's bar height and the distance from one track to the next; the legend row's height; the title's.
+    static let trackHeight = 12, trackPitch = 18, legendHeight = 22, titleHeight = 24
 
-    /// Height of the legend and tracks above the image's usual top margin.
-    var headerHeight: Int { (legend.isEmpty ? 0 : Self.legendHeight) + tracks.count * Self.trackPitch }
+    /// Height of the title, legend and tracks above the image's usual top margin.
+    var headerHeight: Int { (title == nil ? 0 : Self.titleHeight) + (legend.isEmpty ? 0 : Self.legendHeight) + tracks.count * Self.trackPitch }
+
+    /// The noise floor (dB): the median magnitude of the picture, which calls (narrow in frequency) barely move.
+    var noiseFloorDecibels: Double {
+        let positive = spectrogram.values.filter { $0 > 0 }
+        guard !positive.isEmpty else { return -300 }
+        var sorted = positive
+        sorted.sort()
+        return 20 * log10(Double(sorted[sorted.count / 2]))
+    }
 
     func render() -> RGBCanvas {
-        // At most 1,600 columns: longer spectrograms are max-pooled so no call disappears.
-        let pool = max(1, Int((Double(spectrogram.frames) / 1_600).rounded(.up)))
-        let columns = max(1, (spectrogram.frames + pool - 1) / pool)
-        let xScale = max(1, min(4, 800 / columns))
-        let plotWidth = columns * xScale
-        let rowScale = 2
+        let seconds = Double(spectrogram.frames) / spectrogram.frameRate
+        let plotWidth = max(1, min(Self.maximumPlotWidth, Int((seconds * 1_000 * Self.pixelsPerMillisecond).rounded())))
+        let rowScale = max(1, min(3, 480 / max(1, spectrogram.rows)))
         let plotHeight = spectrogram.rows * rowScale
         let top = Self.top + headerHeight
         var canvas = RGBCanvas(width: Self.left + plotWidth + Self.right, height: top + plotHeight + Self.bottom)
-
-        let peak = max(spectrogram.values.max() ?? 0, Float.leastNormalMagnitude)
-        let floor = 20 * log10(Double(peak)) - dynamicRange
-        for column in 0..<columns {
+        let floor = noiseFloorDecibels
+        let range = max(1, dynamicRange)
+        for x in 0..<plotWidth {
+            // The frames this column covers (at least the nearest one), max-pooled.
+            let first = min(spectrogram.frames - 1, x * spectrogram.frames / plotWidth)
+            let last = max(first + 1, min(spectrogram.frames, (x + 1) * spectrogram.frames / plotWidth))
             for row in 0..<spectrogram.rows {
                 var value: Float = 0
-                for frame in (column * pool)..<min(spectrogram.frames, (column + 1) * pool) { value = max(value, spectrogram[row, frame]) }
+                for frame in first..<last { value = max(value, spectrogram[row, frame]) }
                 let decibels = 20 * log10(max(Double(value), 1e-30))
-                let level = min(1, max(0, (decibels - floor) / dynamicRange))
-                let color = Self.colorMap(level)
-                for dx in 0..<xScale {
-                    for dy in 0..<rowScale {
-                        canvas.set(Self.left + column * xScale + dx, top + (spectrogram.rows - 1 - row) * rowScale + dy, color)
-                    }
-                }
+                let color = Self.colorMap(min(1, max(0, (decibels - floor) / range)))
+                for dy in 0..<rowScale { canvas.set(Self.left + x, top + (spectrogram.rows - 1 - row) * rowScale + dy, color) }
             }
         }
-        drawHeader(on: &canvas, plotWidth: plotWidth, seconds: Double(spectrogram.frames) / spectrogram.frameRate)
+        if let title { canvas.text(title, x: Self.left, y: 4, scale: Self.fontScale) }
+        drawHeader(on: &canvas, plotWidth: plotWidth, seconds: seconds)
         // Axes.
         let x0 = Self.left - 1, y0 = top + plotHeight
         canvas.line(from: (x0, top), to: (x0, y0))
         canvas.line(from: (x0, y0), to: (Self.left + plotWidth, y0))
+        let glyph = 7 * Self.fontScale
         // Frequency ticks every 20 kHz.
         let frequencies = spectrogram.frequencies
         if let lowest = frequencies.first, let highest = frequencies.last, frequencies.count > 1 {
@@ -106,44 +119,71 @@ struct SpectrogramPicture {
             var tick = (lowest / 20_000).rounded(.up) * 20_000
             while tick <= highest {
                 let y = top + plotHeight - Int(((tick - lowest) / (highest - lowest)) * Double(plotHeight - Int(rowHeight)) + rowHeight / 2)
-                canvas.line(from: (x0 - 4, y), to: (x0, y))
+                canvas.line(from: (x0 - 5, y), to: (x0, y))
                 let label = String(Int(tick / 1_000))
-                canvas.text(label, x: x0 - 6 - RGBCanvas.textWidth(label), y: y - 3)
+                canvas.text(label, x: x0 - 8 - RGBCanvas.textWidth(label, scale: Self.fontScale), y: y - glyph / 2, scale: Self.fontScale)
                 tick += 20_000
             }
         }
-        canvas.text("kHz", x: 2, y: top)
-        // Time ticks at a 1-2-5 step giving about six labels.
-        let seconds = Double(spectrogram.frames) / spectrogram.frameRate
-        let rawStep = max(seconds * 1_000 / 6, 0.001)
+        canvas.text("kHz", x: 4, y: top, scale: Self.fontScale)
+        // Time ticks at a 1-2-5 step giving about six labels, in ms, or in s for long stretches.
+        let inSeconds = seconds >= 2
+        let unit = inSeconds ? 1.0 : 1_000.0
+        let rawStep = max(seconds * unit / 6, 1e-6)
         let magnitude = pow(10, (log10(rawStep)).rounded(.down))
         let step = [1.0, 2.0, 5.0, 10.0].map { $0 * magnitude }.first { $0 >= rawStep } ?? rawStep
-        let startMilliseconds = startSeconds * 1_000
-        var tick = (startMilliseconds / step).rounded(.up) * step
-        while tick <= startMilliseconds + seconds * 1_000 + 1e-9 {
-            let x = Self.left + Int((tick - startMilliseconds) / (seconds * 1_000) * Double(plotWidth))
-            canvas.line(from: (x, y0), to: (x, y0 + 4))
-            let label = step >= 1 ? String(Int(tick.rounded())) : String(format: "%.1f", tick)
-            canvas.text(label, x: x - RGBCanvas.textWidth(label) / 2, y: y0 + 7)
+        let startValue = startSeconds * unit
+        var tick = (startValue / step).rounded(.up) * step
+        let decimals = step >= 1 ? 0 : Int((-log10(step)).rounded(.up))
+        while tick <= startValue + seconds * unit + 1e-9 {
+            let x = Self.left + Int((tick - startValue) / (seconds * unit) * Double(plotWidth))
+            canvas.line(from: (x, y0), to: (x, y0 + 5))
+            let label = String(format: "%.\(decimals)f", tick)
+            canvas.text(label, x: x - RGBCanvas.textWidth(label, scale: Self.fontScale) / 2, y: y0 + 9, scale: Self.fontScale)
             tick += step
         }
-        canvas.text("ms", x: Self.left + plotWidth - RGBCanvas.textWidth("ms"), y: y0 + 20)
+        let unitLabel = inSeconds ? "s" : "ms"
+        canvas.text(unitLabel, x: Self.left + plotWidth - RGBCanvas.textWidth(unitLabel, scale: Self.fontScale), y: y0 + 9 + glyph + 6,
+                    scale: Self.fontScale)
+        drawColorBar(on: &canvas, x: Self.left + plotWidth + 14, top: top, height: plotHeight, range: range)
         return canvas
+    }
+
+    /// A vertical bar of the colour map from the noise floor (0 dB) to `range` dB above it, with ticks in dB.
+    private func drawColorBar(on canvas: inout RGBCanvas, x: Int, top: Int, height: Int, range: Double) {
+        let width = 14
+        for y in 0..<height {
+            let color = Self.colorMap(1 - Double(y) / Double(max(1, height - 1)))
+            for dx in 0..<width { canvas.set(x + dx, top + y, color) }
+        }
+        canvas.line(from: (x - 1, top), to: (x - 1, top + height))
+        canvas.line(from: (x + width, top), to: (x + width, top + height))
+        let step = range > 30 ? 10.0 : 5.0
+        var level = 0.0
+        while level <= range + 1e-9 {
+            let y = top + height - 1 - Int(level / range * Double(height - 1))
+            canvas.line(from: (x + width, y), to: (x + width + 4, y))
+            canvas.text(String(Int(level)), x: x + width + 7, y: y - 7, scale: Self.fontScale)
+            level += step
+        }
+        canvas.text("dB", x: x, y: top + height + 9, scale: Self.fontScale)
     }
 
     /// The legend (coloured squares with names) and the tracks (a grey bar per track with its spans), above the image
     /// on its time axis: a span covers the columns its times fall in, at least one.
     private func drawHeader(on canvas: inout RGBCanvas, plotWidth: Int, seconds: Double) {
+        let legendTop = 4 + (title == nil ? 0 : Self.titleHeight)
         var cursor = Self.left
         for entry in legend {
-            for dy in 0..<7 { for dx in 0..<7 { canvas.set(cursor + dx, 4 + dy, (entry.color.red, entry.color.green, entry.color.blue)) } }
-            canvas.text(entry.name, x: cursor + 10, y: 4)
-            cursor += 10 + RGBCanvas.textWidth(entry.name) + 12
+            for dy in 0..<12 { for dx in 0..<12 { canvas.set(cursor + dx, legendTop + 1 + dy, (entry.color.red, entry.color.green, entry.color.blue)) } }
+            canvas.text(entry.name, x: cursor + 16, y: legendTop, scale: Self.fontScale)
+            cursor += 16 + RGBCanvas.textWidth(entry.name, scale: Self.fontScale) + 18
         }
-        let firstTrack = 4 + (legend.isEmpty ? 0 : Self.legendHeight)
+        let firstTrack = legendTop + (legend.isEmpty ? 0 : Self.legendHeight)
         for (index, track) in tracks.enumerated() {
             let y = firstTrack + index * Self.trackPitch
-            canvas.text(track.name, x: Self.left - 6 - RGBCanvas.textWidth(track.name), y: y + 1)
+            let name = RGBCanvas.textWidth(track.name, scale: Self.fontScale) <= Self.left - 8 ? track.name : String(track.name.prefix(4))
+            canvas.text(name, x: Self.left - 8 - RGBCanvas.textWidth(name, scale: Self.fontScale), y: y - 1, scale: Self.fontScale)
             for x in Self.left..<(Self.left + plotWidth) {
                 for dy in 0..<Self.trackHeight { canvas.set(x, y + dy, (232, 232, 232)) }
             }
@@ -179,7 +219,7 @@ struct SpectrogramPicture {
     }
 }
 
-/// A 5×7 bitmap font for axis labels and legends: digits, lower case, a few capitals and signs. Each glyph is seven rows of five bits.
+/// A 5×7 bitmap font for axis labels, legends and titles: digits, lower and upper case, a few signs. Each glyph is seven rows of five bits.
 enum Font5x7 {
     static let glyphs: [Character: [UInt8]] = [
         "0": [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E], "1": [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
@@ -207,5 +247,22 @@ enum Font5x7 {
         "(": [0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02], ")": [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
         ":": [0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x0C, 0x00], "_": [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F],
         "/": [0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00], ",": [0x00, 0x00, 0x00, 0x00, 0x0C, 0x04, 0x08],
+        // Capitals and signs for titles (file names, units).
+        "A": [0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11], "B": [0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E],
+        "C": [0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E], "D": [0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C],
+        "E": [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F], "F": [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10],
+        "G": [0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F], "I": [0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E],
+        "J": [0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C], "K": [0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11],
+        "L": [0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F], "M": [0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11],
+        "N": [0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11], "O": [0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
+        "P": [0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10], "Q": [0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D],
+        "R": [0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11], "S": [0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E],
+        "T": [0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04], "U": [0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
+        "V": [0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04], "W": [0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A],
+        "X": [0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11], "Y": [0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04],
+        "Z": [0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F], "–": [0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00],
+        "=": [0x00, 0x00, 0x1F, 0x00, 0x1F, 0x00, 0x00], "+": [0x00, 0x04, 0x04, 0x1F, 0x04, 0x04, 0x00],
+        "%": [0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03], "×": [0x00, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x00],
+        "#": [0x0A, 0x0A, 0x1F, 0x0A, 0x1F, 0x0A, 0x0A], "'": [0x0C, 0x04, 0x08, 0x00, 0x00, 0x00, 0x00],
     ]
 }

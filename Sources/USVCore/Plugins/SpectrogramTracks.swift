@@ -37,10 +37,30 @@ public struct PictureTrack: Sendable, Hashable {
     }
 }
 
-/// A format that draws spectrogram pictures with tracks of time spans and a legend.
+/// How a spectrogram picture is labelled and scaled, beyond the writer's defaults.
+public struct PictureOptions: Sendable, Hashable {
+    /// A line above the picture (the file and the stretch, say).
+    public var title: String?
+    /// dB above the noise floor drawn in full colour (nil: the writer's default).
+    public var dynamicRange: Double?
+
+    public init(title: String? = nil, dynamicRange: Double? = nil) {
+        self.title = title
+        self.dynamicRange = dynamicRange
+    }
+}
+
+/// A format that draws spectrogram pictures with a title, tracks of time spans and a legend.
 public protocol SpectrogramTrackImageWriting: SpectrogramImageWriting {
     /// Draws `spectrogram` as `writeSpectrogramImage` does, with `tracks` as rows of coloured spans on the same
-    /// time axis and `legend` naming the colours.
+    /// time axis, `legend` naming the colours, and `options` (title, dynamic range).
     func writeSpectrogramImage(_ spectrogram: Spectrogram, to path: String, startSeconds: Double,
-                               tracks: [PictureTrack], legend: [(name: String, color: PictureColor)]) throws
+                               tracks: [PictureTrack], legend: [(name: String, color: PictureColor)], options: PictureOptions) throws
+}
+
+extension SpectrogramTrackImageWriting {
+    public func writeSpectrogramImage(_ spectrogram: Spectrogram, to path: String, startSeconds: Double,
+                                      tracks: [PictureTrack], legend: [(name: String, color: PictureColor)]) throws {
+        try writeSpectrogramImage(spectrogram, to: path, startSeconds: startSeconds, tracks: tracks, legend: legend, options: PictureOptions())
+    }
 }

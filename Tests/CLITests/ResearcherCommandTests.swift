@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import USVCore
+import USVFormatPNG
+import USVSignal
+import USVTestSupport
+
+/// What a researcher meets first: a record becomes a picture and a sound, read-only commands never make an empty
+/// catalog, and parameters are checked (types, per-model scope) before any work.
+@Suite struct ResearcherCommandTests {
+    /// A tiny twin ingested into a catalog of its own; the first detected USV's id.
+    func ingestedTwin(_ directory: TemporaryDirectory) throws -> (catalog: String, usv: Int) {
+        let root = directory.file("twin"), catalog = directory.file("c.sqlite")
+        #expect(try USVExecutable.run(["synth", root, "--scale", "tiny", "--seed", "4"]).status == 0)
+        let ingest = try USVExecutable.run(["ingest", root, "--catalog", catalog])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let list = try USVExecutable.run(["ls", "--catalog", catalog, "--source", "detected", "--json", "--limit", "1"])
+        guard case .array(let usvs)? = try JSONDecoder().decode(JSONValue.self, from: list.stdout)["usvs"],
+              case .number(let id)? = usvs.first?["id"] else {
+            throw USVError.usage("no detected USV in the twin")
+        }
+        return (catalog, Int(id))
+    }
+
+    @Test func showDrawsTheCallAndMakesItAudible() throws {
+        let directory = try TemporaryDirectory("cli-show-media")
+        defer { directory.remove() }
+        let (catalog, id) = try ingestedTwin(directory)
+        let detail = try JSONDecoder().decode(JSONValue.self, from: try USVExecutable.run(["show", String(id), "--catalog", catalog, "--json"]).stdout)
+        guard case .number(let start)? = detail["usv"]?["start"], case .number(let stop)? = detail["usv"]?["stop"] else {
+            Issue.record("no interval in show --json")
+            return
+        }
+        let result = try USVExecutable.run(["show", String(id), "--catalog", catalog, "--png", directory.file("call.png"),
+                                            "--wav", directory.file("slow.wav"), "--margin", "0.05"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // The picture: a PNG whose call track is drawn in the call colour.
+        let image = try PNGFormat().readRGBImage(path: directory.file("call.png"))
+        #expect(image.width > 100 && image.height > 100)
+        var green = 0
+        for pixel in stride(from: 0, to: image.pixels.count, by: 3)
+        where image.pixels[pixel] == 46 && image.pixels[pixel + 1] == 160 && image.pixels[pixel + 2] == 67 { green += 1 }
+        #expect(green > 20, "the call is marked")
+        // The sound: 20× slower at 300 kHz / 20 = 15 kHz, the stretch (the call and its margins, clipped at the
+        // recording's ends) 20× longer.
+        guard case .string(let recording)? = detail["usv"]?["recording"] else {
+            Issue.record("no recording in show --json")
+            return
+        }
+        let length = try AudioFileReader(path: directory.file("twin/" + recording)).info.duration
+        func stretch(_ margin: Double) -> Double { min(length, stop + margin) - max(0, start - margin) }
+        let slow = try AudioFileReader(path: directory.file("slow.wav")).info
+        #expect(slow.sampleRate == 15_000)
+        #expect(abs(slow.duration - 20 * stretch(0.05)) < 20 * 0.001, "\(slow.duration) vs \(20 * stretch(0.05))")
+        // Heterodyned: real time, at most 48 kHz.
+        let beat = try USVExecutable.run(["show", String(id), "--catalog", catalog, "--wav", directory.file("beat.wav"), "--heterodyne", "60000"])
+        #expect(beat.status == 0, "\(beat.stderr)")
+        let heard = try AudioFileReader(path: directory.file("beat.wav")).info
+        #expect(heard.sampleRate <= 48_000 && abs(heard.duration - stretch(0.02)) < 0.002, "\(heard.duration) vs \(stretch(0.02))")
+        // Nothing is overwritten without --force; conflicting choices are usage errors.
+        #expect(try USVExecutable.run(["show", String(id), "--catalog", catalog, "--wav", directory.file("slow.wav")]).status == 2)
+        #expect(try USVExecutable.run(["show", String(id), "--catalog", catalog, "--wav", directory.file("x.wav"), "--slow", "10",
+                                       "--heterodyne", "50000"]).status == 2)
+        #expect(try USVExecutable.run(["show", String(id), "--catalog", catalog, "--slow", "10"]).status == 2)
+    }
+
+    @Test func readOnlyCommandsRefuseAMissingCatalogAndMakeNone() throws {
+        let directory = try TemporaryDirectory("cli-missing-catalog")
+        defer { directory.remove() }
+        let missing = directory.file("nowhere/never.sqlite")
+        for command in [["ls"], ["stats"], ["show", "1"], ["evaluate", "--model", "ridge", "--task", "sex"],
+                        ["train", "--model", "ridge", "--task", "sex", "--out", directory.file("m.h5")],
+                        ["features", "--plugin", "feature.extended-24"]] {
+            let result = try USVExecutable.run(command + ["--catalog", missing])
+            #expect(result.status == 2, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("no catalog at") && result.stderr.contains("usv ingest"), "\(command): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.file("nowhere")), "a read-only command made the catalog's folder")
+    }
+
+    @Test func parametersAreCheckedBeforeAnyWorkAndCanNameTheirPlugin() throws {
+        let directory = try TemporaryDirectory("cli-parameters")
+        defer { directory.remove() }
+        var scene = [Float](repeating: 0, count: 60_000)
+        var random = SplitMix64(seed: 1)
+        for index in scene.indices { scene[index] = Float(0.003 * random.normal()) }
+        let writer = try AudioFileWriter(path: directory.file("rec.wav"), sampleRate: 300_000)
+        try writer.write(scene)
+        try writer.close()
+        let path = directory.file("rec.wav")
+        // Typed values, units and the plugin's own name as a scope.
+        #expect(try USVExecutable.run(["detect", path, "--param", "merge-gap=0.02s"]).status == 0)
+        #expect(try USVExecutable.run(["detect", path, "--param", "usv-detector.enter-snr=15"]).status == 0)
+        #expect(try USVExecutable.run(["detect", path, "--param", "feature.usv-detector.min-frequency=30kHz"]).status == 0)
+        let wrongType = try USVExecutable.run(["detect", path, "--param", "enter-snr=loud"])
+        #expect(wrongType.status == 2 && wrongType.stderr.contains("'enter-snr'"), "\(wrongType.stderr)")
+        let typo = try USVExecutable.run(["detect", path, "--param", "enter-snrr=15"])
+        #expect(typo.status == 2 && typo.stderr.contains("did you mean 'enter-snr'"), "\(typo.stderr)")
+        let otherPlugin = try USVExecutable.run(["detect", path, "--param", "ridge.alpha=1"])
+        #expect(otherPlugin.status == 2 && otherPlugin.stderr.contains("not a plugin of this command"), "\(otherPlugin.stderr)")
+        let strictBoolean = try USVExecutable.run(["detect", path, "--detector", "feature.usv-detector-paper", "--param", "sparse=maybe"])
+        #expect(strictBoolean.status == 2, "\(strictBoolean.stderr)")
+        #expect(try USVExecutable.run(["detect", path, "--detector", "feature.usv-detector-paper", "--param", "sparse=off"]).status == 0)
+    }
+}
