@@ -21,7 +21,10 @@ struct ConvertCommand: ParsableCommand {
             or --max-member-size (decompression bombs)
               annotations (generic-seq, raven, audacity) -> another of them, or a table (.csv with --to csv, \
             .tsv, .jsonl) of intervals
-              tables (csv, tsv, jsonl; the Donders header-in-the-file-name convention is understood) -> csv, tsv, jsonl
+              tables (csv, tsv, jsonl; the Donders header-in-the-file-name convention is understood) -> csv, tsv, jsonl; \
+            a word in a column of numbers is an error naming its line and column unless --lenient (the column is \
+            kept as text and stderr says how many cells); decimal commas in ';' or tab-separated files are read \
+            as numbers, and an empty first header cell (pandas' index column) is a header; stderr says so
               NumPy (.npy, .npz)                 -> .npz or .npy (one array)
             --from and --to name formats where the extension is ambiguous (.csv is a table or generic-seq; .txt \
             is a Raven table or Audacity labels).
@@ -71,6 +74,9 @@ struct ConvertCommand: ParsableCommand {
 
     @Option(help: "The output's format (e.g. generic-seq, raven, audacity, csv, tsv, jsonl) when OUT's extension cannot tell.")
     var to: String?
+
+    @Flag(help: "Tables: keep a column of numbers that has text cells as text (saying how many) instead of refusing the file.")
+    var lenient = false
 
     @Flag(help: "Replace OUT if it exists.")
     var force = false
@@ -171,7 +177,8 @@ struct ConvertCommand: ParsableCommand {
         let reader = try from.map { try registry.require((any TableReading).self, id: Self.formatID($0)) }
             ?? registry.bestFormat((any TableReading).self, head: head, fileName: name)
         guard let reader else { throw USVError.unusable(path: input, reason: "no table or annotation format of this build reads it") }
-        let table = try reader.readTable(from: .file(input))
+        let table = try reader.readTable(from: .file(input), options: TableReadOptions(lenient: lenient))
+        for note in table.notes { FileHandle.standardError.write(Data("\(input): \(note)\n".utf8)) }
         let writer = try registry.require((any TableWriting).self, id: Self.formatID(target))
         try writer.writeTable(table, to: output)
         print("\(output): \(table.rows.count) rows × \(table.columns.count) columns, \(writer.descriptor.id)")

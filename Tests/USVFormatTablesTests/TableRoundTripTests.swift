@@ -41,10 +41,16 @@ import USVTestSupport
         #expect(plain.columns == (1...5).map { "column\($0)" })
         let headed = try CSVTableFormat().readTable(from: .memory(name: "h.csv", bytes: Array(("a,b,c,d,e\n" + text).utf8)))
         #expect(headed.columns == ["a", "b", "c", "d", "e"] && headed.rowCount == 2)
-        // Forcing: no header (the names row becomes data) or given names.
+        // Forcing no header: the names row becomes data, which puts words among numbers — an error naming the
+        // line and column, or with `lenient` text columns and notes that say so.
+        #expect(throws: USVError.self) {
+            try CSVTableFormat().readTable(from: .memory(name: "h.csv", bytes: Array(("a,b,c,d,e\n" + text).utf8)),
+                                           options: TableReadOptions(header: .none))
+        }
         let forced = try CSVTableFormat().readTable(from: .memory(name: "h.csv", bytes: Array(("a,b,c,d,e\n" + text).utf8)),
-                                                    options: TableReadOptions(header: .none))
+                                                    options: TableReadOptions(header: .none, lenient: true))
         #expect(forced.rowCount == 3 && forced.column("column1")?.first == .text("a"))
+        #expect(forced.notes.count == 4)
         // Writing for the convention: the names go into the file name, none into the file.
         let name = try HeaderInFileName.fileName(prefix: "features", columns: table.columns)
         #expect(name == "features_fileid_animalid_sex_duration_avgfreq.csv")

@@ -63,6 +63,11 @@ public enum TableCell: Sendable, Hashable, CustomStringConvertible {
 public struct DataTable: Sendable, Equatable {
     public private(set) var columns: [String]
     public private(set) var rows: [[TableCell]]
+    /// What a reader decided that a person should know (a column kept as text, decimal commas read as decimal,
+    /// an empty first header cell taken as an index column). Not part of the table's value: `==` ignores it.
+    public var notes: [String] = []
+
+    public static func == (lhs: DataTable, rhs: DataTable) -> Bool { lhs.columns == rhs.columns && lhs.rows == rhs.rows }
 
     /// A table; every row must have one cell per column and column names must be unique.
     public init(columns: [String], rows: [[TableCell]] = []) throws {

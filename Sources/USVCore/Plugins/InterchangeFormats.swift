@@ -27,13 +27,17 @@ public struct TableReadOptions: Sendable, Hashable {
     public var inferTypes: Bool
     /// Refuse sources larger than this many bytes.
     public var maximumBytes: Int
+    /// A text cell in a column of numbers is an error naming its line and column; `lenient` keeps such a column
+    /// as text instead, and the table's `notes` say how many cells made it so.
+    public var lenient: Bool
 
     public init(header: TableHeader = .automatic, delimiter: Character? = nil, inferTypes: Bool = true,
-                maximumBytes: Int = 1 << 32) {
+                maximumBytes: Int = 1 << 32, lenient: Bool = false) {
         self.header = header
         self.delimiter = delimiter
         self.inferTypes = inferTypes
         self.maximumBytes = maximumBytes
+        self.lenient = lenient
     }
 }
 

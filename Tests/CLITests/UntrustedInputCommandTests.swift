@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+import USVCore
+import USVTestSupport
+
+/// Issue #19 at the command line: inputs that used to lose data silently are refused or reported.
+@Suite struct UntrustedInputCommandTests {
+    @Test func convertRefusesAWordAmongNumbersUnlessLenient() throws {
+        let directory = try TemporaryDirectory("cli-lenient")
+        defer { directory.remove() }
+        try directory.write("in.csv", "id,duration\n" + (1...10).map { "\($0),0.0\($0 - 1)\n" }.joined() + "11,abc\n")
+        let refused = try USVExecutable.run(["convert", directory.file("in.csv"), directory.file("out.jsonl")])
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("line 12, column 'duration' (2)"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("out.jsonl")))
+        let lenient = try USVExecutable.run(["convert", directory.file("in.csv"), directory.file("out.jsonl"), "--lenient"])
+        #expect(lenient.status == 0, "\(lenient.stderr)")
+        #expect(lenient.stderr.contains("kept as text because 1 of its cells is not a number"), "\(lenient.stderr)")
+        let written = String(decoding: try readWholeFile(directory.file("out.jsonl"), limit: 1 << 20), as: UTF8.self)
+        #expect(written.contains("\"duration\":\"abc\""), "\(written)")
+        // Decimal commas are read as numbers and said.
+        try directory.write("eu.csv", "a;b\n1,5;2\n2,25;3\n")
+        let european = try USVExecutable.run(["convert", directory.file("eu.csv"), directory.file("eu.jsonl")])
+        #expect(european.status == 0 && european.stderr.contains("decimal comma"), "\(european.stderr)")
+        let converted = String(decoding: try readWholeFile(directory.file("eu.jsonl"), limit: 1 << 20), as: UTF8.self)
+        #expect(converted.contains("\"a\":1.5"), "\(converted)")
+    }
+}
