@@ -313,14 +313,19 @@ public enum BLASKernelStartup {
     }
 
     /// The decision, as a pure function of what OpenBLAS reports, the CPU and the environment.
+    ///
+    /// A family the CPU cannot run is refused whatever OpenBLAS would make of it. OpenBLAS 0.3.21 takes a forced
+    /// family without checking the CPU for most names: SkylakeX on an AVX2-only CPU (checked under QEMU emulating
+    /// one) and the FMA4 and 3DNow! families on a Zen 4 die of an illegal instruction at the first sgemm; Cooperlake
+    /// on an AVX2-only CPU quietly runs Haswell instead. Neither is what the user asked for.
     public static func action(coreName: String, dynamicArch: Bool, cpu: CPUDescription, environment: [String: String]) -> Action {
         if let requested = environment["OPENBLAS_CORETYPE"], !requested.isEmpty {
             if let missing = BLASKernelFamily.missingFeatures(requested, in: cpu.features), !missing.isEmpty {
                 let runnable = BLASKernelFamily.runnable(with: cpu.features)
                 return .refuse("OPENBLAS_CORETYPE=\(requested) selects OpenBLAS kernels this CPU cannot run: "
-                    + "\(cpu.model) (\(cpu.vendor), family \(cpu.family), model \(cpu.modelNumber)) lacks \(missing.joined(separator: ", ")), "
-                    + "so OpenBLAS would stop at its first call with an illegal instruction. Unset OPENBLAS_CORETYPE (usv then "
-                    + "chooses), or set one of the families this CPU runs: "
+                    + "\(cpu.model) (\(cpu.vendor), family \(cpu.family), model \(cpu.modelNumber)) lacks \(missing.joined(separator: ", ")). "
+                    + "OpenBLAS does not check: it would stop at its first call with an illegal instruction (or, for some families, "
+                    + "quietly run others). Unset OPENBLAS_CORETYPE (usv then chooses), or set one of the families this CPU runs: "
                     + (runnable.isEmpty ? "none known" : runnable.joined(separator: ", ")) + ".")
             }
             return .proceed
