@@ -71,6 +71,24 @@ extension Catalog {
         }
     }
 
+    /// Marks the runs still `running` that started at or after `since` as `interrupted` (Ctrl-C: the process
+    /// that started them is stopping). Returns how many.
+    @discardableResult
+    public func markRunsInterrupted(startedSince since: Date) throws -> Int {
+        try database.write { db in
+            try db.execute(sql: "UPDATE ingest_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND started_at >= ?",
+                           arguments: [Date(), since])
+            return db.changesCount
+        }
+    }
+
+    /// Every ingest run's id and status (`running`, `interrupted`, `ok`, …), oldest first.
+    public func ingestRunStatuses() throws -> [(id: Int64, status: String)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, status FROM ingest_runs ORDER BY id").map { ($0["id"], $0["status"]) }
+        }
+    }
+
     public func finishIngestRun(_ id: Int64, status: String, summaryJSON: String) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE ingest_runs SET finished_at = ?, status = ?, summary_json = ? WHERE id = ?",

@@ -58,9 +58,15 @@ public struct Evaluator: Sendable {
         self.controls = max(1, controls)
     }
 
+    /// `progress` hears of every training finished (each fold's model and each of its controls), with the fold's name.
     public func evaluate(_ model: any ModelPlugin, parameters: ParameterValues, samples: LabelledSamples,
-                         protocol evaluationProtocol: EvaluationProtocol, task: String) throws -> EvaluationResult {
+                         protocol evaluationProtocol: EvaluationProtocol, task: String,
+                         progress: any ProgressReporter = SilentProgress()) throws -> EvaluationResult {
         let folds = try evaluationProtocol.folds(for: samples)
+        let trainings = Int64(folds.count * (1 + controls))
+        var trained: Int64 = 0
+        let name = model.descriptor.id.replacingOccurrences(of: "model.", with: "")
+        progress.update(phase: "\(name): \(folds.first?.name ?? "")", done: 0, total: trainings, unit: .items)
         var results: [EvaluationResult.FoldResult] = []
         var pooled = [[Int]](repeating: [Int](repeating: 0, count: samples.classes), count: samples.classes)
         for (index, fold) in folds.enumerated() {
@@ -69,10 +75,16 @@ public struct Evaluator: Sendable {
             guard Set(training.labels).count == samples.classes else {
                 throw USVError.unusable(path: fold.name, reason: "the training set lacks a class; too few animals or USVs for this protocol")
             }
+            let phase = "\(name): fold \(index + 1)/\(folds.count) (\(fold.name)), trainings"
             let real = try score(model, parameters: parameters, samples: samples, training: training, test: fold.test, seed: foldSeed, shuffle: false)
-            let shuffled = try (0..<controls).map { control in
-                try score(model, parameters: parameters, samples: samples, training: training, test: fold.test,
-                          seed: Self.controlSeed(foldSeed, control: control), shuffle: true).balancedAccuracy
+            trained += 1
+            progress.update(phase: phase, done: trained, total: trainings, unit: .items)
+            let shuffled = try (0..<controls).map { control -> Double in
+                let accuracy = try score(model, parameters: parameters, samples: samples, training: training, test: fold.test,
+                                         seed: Self.controlSeed(foldSeed, control: control), shuffle: true).balancedAccuracy
+                trained += 1
+                progress.update(phase: phase, done: trained, total: trainings, unit: .items)
+                return accuracy
             }
             for row in 0..<samples.classes { for column in 0..<samples.classes { pooled[row][column] += real.confusion[row][column] } }
             results.append(EvaluationResult.FoldResult(

@@ -81,13 +81,15 @@ struct IngestCommand: ParsableCommand {
                                     verify: VerifyOptions())
         options.jobs = jobs
         options.channel = try channelOption.selection()
-        options.strict = strict
         options.allowUnverified = allowUnverified
+        options.strict = strict
         options.excludedAnimals = Set(excludedAnimals)
         let progress = TerminalProgress(quiet: false)
+        let interruption = InterruptionNotice(catalogPath: catalog.path, rerun: CommandLine.arguments)
         let report = try Ingestor(adapter: chosen, detector: detector, properties: properties, catalog: catalog, formats: registry,
                                   progress: progress)
             .ingest(root: root, options: options)
+        interruption.cancel()
         progress.finish()
         if json {
             try printJSON(report)
@@ -95,6 +97,33 @@ struct IngestCommand: ParsableCommand {
             print(Self.render(report))
         }
         if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+    }
+
+    /// Ctrl-C during an ingest: the recordings stored so far stay (each is stored whole or not at all); the run is
+    /// marked `interrupted` and the person is told that the same command resumes.
+    final class InterruptionNotice {
+        private let source: any DispatchSourceSignal
+
+        init(catalogPath: String, rerun arguments: [String]) {
+            let started = Date()
+            signal(SIGINT, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue.global())
+            source.setEventHandler {
+                let marked = (try? Catalog(path: catalogPath).markRunsInterrupted(startedSince: started)) ?? 0
+                let command = arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+                FileHandle.standardError.write(Data(("\r\u{1B}[K\nusv: interrupted. Every recording finished so far is stored; "
+                    + "the run is marked interrupted (\(marked) run\(marked == 1 ? "" : "s")). Run the same command again to resume:\n  "
+                    + command + "\n").utf8))
+                Foundation.exit(130)
+            }
+            source.resume()
+            self.source = source
+        }
+
+        func cancel() {
+            source.cancel()
+            signal(SIGINT, SIG_DFL)
+        }
     }
 
     static func render(_ report: IngestReport) -> String {
@@ -265,27 +294,24 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Show one USV record: its interval, animal, annotations, features and provenance; draw it and make it audible.",
         discussion: """
-            Examples:
-              usv show 42
-              usv show 42 --json
             --png draws the USV's spectrogram with --margin seconds around it and the call marked; --wav writes its \
             sound made audible: slowed down --slow times (default 20: a 70 kHz whistle becomes 3.5 kHz, 20 times \
             longer) or, with --heterodyne HZ, mixed down by a HZ tone like a bat detector (real time; a call near HZ \
             is heard at the difference). Both need the recording where the catalog says it is.
 
+            Examples:
+              usv show 42
+              usv show 42 --json
+              usv show 42 --png call.png --wav call.wav
+              usv show 42 --wav call.wav --heterodyne 60000 --margin 0.05
             """)
 
     @Argument(help: "The USV id (from usv ls).")
-              usv show 42 --png call.png --wav call.wav
-              usv show 42 --wav call.wav --heterodyne 60000 --margin 0.05
     var id: Int64
 
     @Flag(help: "Write JSON (schemas/usv-detail.schema.json).")
     var json = false
 
-    @OptionGroup var catalogOptions: CatalogOptions
-
-    func run() throws {
     @Option(help: "Draw the USV's spectrogram (with --margin around it, the call marked) to this PNG file.")
     var png: String?
 
@@ -304,8 +330,8 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Replace --png/--wav files that exist.")
     var force = false
 
-        let catalog = try catalogOptions.openExisting(for: "show")
-        guard let detail = try catalog.usvDetail(id: id) else { throw USVError.usage("no USV with id \(id) in \(catalog.path)") }
+    @OptionGroup var catalogOptions: CatalogOptions
+
     func validate() throws {
         guard margin.isFinite, margin >= 0, margin <= 10 else { throw ValidationError("--margin must be between 0 and 10 s") }
         if slow != nil && heterodyne != nil { throw ValidationError("choose --slow or --heterodyne, not both") }
@@ -317,10 +343,13 @@ struct ShowCommand: ParsableCommand {
         }
     }
 
+    func run() throws {
+        let catalog = try catalogOptions.openExisting(for: "show")
+        guard let detail = try catalog.usvDetail(id: id) else { throw USVError.usage("no USV with id \(id) in \(catalog.path)") }
+        if png != nil || wav != nil { try writePictureAndSound(catalog) }
         if json {
             try printJSON(detail)
             return
-        if png != nil || wav != nil { try writePictureAndSound(catalog) }
         }
         let usv = detail.usv
         var lines = ["USV \(usv.id) (\(usv.source)) in \(usv.dataSet)"]
@@ -346,9 +375,6 @@ struct ShowCommand: ParsableCommand {
             + (provenance.line.map { " line \($0)" } ?? "") + " sha256 \(provenance.sourceSHA256?.prefix(16) ?? "-")… run \(provenance.ingestRun)")
         print(lines.joined(separator: "\n"))
     }
-}
-
-struct FeaturesCommand: ParsableCommand {
 
     /// The USV with `margin` around it, read from its recording: a picture with the call marked, and its sound
     /// made audible.
@@ -393,6 +419,9 @@ struct FeaturesCommand: ParsableCommand {
             log(String(format: "%@: %.3f s at %d Hz, ", wav, audible.duration, audible.sampleRate) + how)
         }
     }
+}
+
+struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Compute a per-USV feature plugin over detected USVs of the catalog and store the values.",

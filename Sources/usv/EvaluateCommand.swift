@@ -72,6 +72,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var parameterOptions: PluginParameterOptions
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     @OptionGroup var catalogOptions: CatalogOptions
 
     /// Model names without the `model.` prefix work too (cnn-sex, semiconv-sex, …).
@@ -106,10 +108,12 @@ struct EvaluateCommand: ParsableCommand {
         // Every model's parameters are checked before the first training.
         let parameters = try models.map { try parameterOptions.values(for: $0.descriptor, among: models.map(\.descriptor)) }
         var results: [EvaluationResult] = []
+        let progress = TerminalProgress(mode: progressOptions.progress)
         for (model, parameters) in zip(models, parameters) {
             results.append(try evaluator.evaluate(model, parameters: parameters, samples: samples, protocol: evaluationProtocol,
-                                                  task: modelTask.rawValue))
+                                                  task: modelTask.rawValue, progress: progress))
         }
+        progress.finish()
         let report = EvaluationReport(task: modelTask.rawValue, features: features, featureNames: samples.featureNames,
                                       protocolName: evaluationProtocol.name, samples: samples.labels.count,
                                       animals: Set(samples.groups).count,

@@ -46,7 +46,16 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var parameterOptions: PluginParameterOptions
 
+    @OptionGroup var progressOptions: ProgressOptions
+
+    @Flag(help: "Replace --out if it exists.")
+    var force = false
+
     @OptionGroup var catalogOptions: CatalogOptions
+
+    func validate() throws {
+        if FileManager.default.fileExists(atPath: out) && !force { throw ValidationError("\(out) exists; pass --force to replace it") }
+    }
 
     func run() throws {
         let catalog = try catalogOptions.openExisting(for: "train")
@@ -60,7 +69,10 @@ struct TrainCommand: ParsableCommand {
         var training = balance.apply(Array(0..<samples.labels.count), to: samples, seed: seed)
         let standardizer = Standardizer(fitting: training.x, scaling: plugin.inputScaling)
         training.x = standardizer.apply(training.x)
-        let fitted = try plugin.fit(training, parameters: parameters, seed: seed)
+        let progress = TerminalProgress(mode: progressOptions.progress)
+        let fitted = try progress.whileRunning("training \(plugin.descriptor.id) on \(training.labels.count) USVs") {
+            try plugin.fit(training, parameters: parameters, seed: seed)
+        }
         let accuracy = ClassificationScore(truth: training.labels, predicted: fitted.predict(training.x), classes: samples.classes)
         let arrays = fitted.exportArrays()
         let origin = try samples.usvIDs.first.flatMap { try catalog.dataSet(ofUSV: $0) }

@@ -8,6 +8,7 @@ import USVLearn
 BLASKernelStartup.run(tool: "usv")
 
 // Exit status contract (README, `usv --help`): 0 success, 1 problems found, 2 usage or unusable input.
+CommandSuggestions.check(Array(CommandLine.arguments.dropFirst()))
 do {
     var command = try USVCommand.parseAsRoot()
     try command.run()

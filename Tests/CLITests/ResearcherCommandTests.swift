@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import USVCatalog
 import USVCore
 import USVFormatPNG
 import USVSignal
@@ -62,6 +63,64 @@ import USVTestSupport
         #expect(try USVExecutable.run(["show", String(id), "--catalog", catalog, "--wav", directory.file("x.wav"), "--slow", "10",
                                        "--heterodyne", "50000"]).status == 2)
         #expect(try USVExecutable.run(["show", String(id), "--catalog", catalog, "--slow", "10"]).status == 2)
+    }
+
+    /// Long work says what it does: evaluate reports every finished training (plain lines when stderr is not a
+    /// terminal), train says it is training; train never overwrites its model file without --force.
+    @Test func longCommandsShowProgressAndTrainKeepsItsModelFile() throws {
+        let directory = try TemporaryDirectory("cli-progress")
+        defer { directory.remove() }
+        let (catalog, _) = try ingestedTwin(directory)
+        let evaluate = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "kfold", "--folds", "3",
+                                              "--features", "deposited", "--catalog", catalog, "--progress", "plain"])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect(evaluate.stderr.contains("ridge: fold 1/3") && evaluate.stderr.contains("trainings: 6 / 6"), "\(evaluate.stderr)")
+        let silent = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "kfold", "--folds", "3",
+                                            "--features", "deposited", "--catalog", catalog, "--progress", "none"])
+        #expect(!silent.stderr.contains("trainings"))
+        let model = directory.file("ridge.h5")
+        let first = try USVExecutable.run(["train", "--model", "ridge", "--features", "deposited", "--out", model, "--catalog", catalog])
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try USVExecutable.run(["train", "--model", "ridge", "--features", "deposited", "--out", model, "--catalog", catalog])
+        #expect(again.status == 2 && again.stderr.contains("--force"), "\(again.stderr)")
+        #expect(try USVExecutable.run(["train", "--model", "ridge", "--features", "deposited", "--out", model, "--catalog", catalog,
+                                       "--force"]).status == 0)
+    }
+
+    /// Ctrl-C in the middle of an ingest: exit 130, the run is marked interrupted, the message says to run the
+    /// same command again, and that command finishes the job.
+    @Test func anInterruptedIngestSaysHowToResume() throws {
+        let directory = try TemporaryDirectory("cli-interrupt")
+        defer { directory.remove() }
+        let root = directory.file("twin"), catalog = directory.file("c.sqlite")
+        // Long enough recordings that the ingest is still running when the signal comes.
+        #expect(try USVExecutable.run(["synth", root, "--scale", "small", "--seed", "2", "--set", "seconds=40"]).status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: USVExecutable.path)
+        process.arguments = ["ingest", root, "--catalog", catalog]
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        process.interrupt()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted") && stderr.contains("Run the same command again"), "\(stderr)")
+        let resumed = try USVExecutable.run(["ingest", root, "--catalog", catalog, "--json"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let runs = try Catalog(path: catalog).ingestRunStatuses()
+        #expect(runs.count == 2 && runs.first?.status == "interrupted" && runs.last?.status != "running", "\(runs)")
+    }
+
+    @Test func aMistypedCommandGetsASuggestion() throws {
+        let typo = try USVExecutable.run(["verfy", "somewhere"])
+        #expect(typo.status == 2 && typo.stderr.contains("did you mean 'verify'"), "\(typo.stderr)")
+        let help = try USVExecutable.run(["help", "ingst"])
+        #expect(help.status == 2 && help.stderr.contains("did you mean 'ingest'"), "\(help.stderr)")
+        let known = try USVExecutable.run(["help", "verify"])
+        #expect(known.status == 0 && known.stdoutText.contains("manifest"), "\(known.stdoutText)")
     }
 
     @Test func readOnlyCommandsRefuseAMissingCatalogAndMakeNone() throws {
