@@ -189,6 +189,29 @@ enum CatalogSchema {
             }
             try db.create(index: "intervals_on_recording", on: "intervals", columns: ["recording_id", "onset_s"])
         }
+        migrator.registerMigration("v4-verify-cache-algorithms") { db in
+            // The verify cache keyed by path bytes and algorithm, with the ctime beside size, mtime, inode and device
+            // (a write with the mtime set back still changes the ctime). It is a cache: the old rows, keyed by text
+            // and without ctime, are dropped and the next run hashes again.
+            try db.drop(table: "verify_cache")
+            try db.create(table: "verify_cache") { table in
+                table.column("path", .blob).notNull()
+                table.column("algorithm", .text).notNull()
+                table.column("size", .integer).notNull()
+                table.column("mtime_ns", .integer).notNull()
+                table.column("ctime_ns", .integer).notNull()
+                table.column("inode", .integer).notNull()
+                table.column("device", .integer).notNull()
+                table.column("digest", .text).notNull()
+                table.column("verified_at", .datetime).notNull()
+                table.primaryKey(["path", "algorithm"])
+            }
+            try db.alter(table: "verify_runs") { table in
+                table.add(column: "mode", .text).notNull().defaults(to: "incremental")
+                table.add(column: "files_hashed", .integer).notNull().defaults(to: 0)
+                table.add(column: "files_trusted", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 }

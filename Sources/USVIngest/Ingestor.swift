@@ -52,6 +52,9 @@ public struct IngestReport: Codable, Sendable {
     public var dataSet: String
     public var ingestRun: Int64
     public var verification: [String: Int]
+    /// How verification got its digests: files read and hashed, and files trusted from the verify cache (ingest
+    /// verifies incrementally: a file unchanged since it last verified — size, mtime, ctime, inode, device — is not read).
+    public var verificationReads: VerificationReads
     public var recordings: [IngestOutcome]
     public var tables: [IngestOutcome]
     public var skipped: [SkippedItem]
@@ -62,6 +65,13 @@ public struct IngestReport: Codable, Sendable {
     public var exitStatus: Int32 {
         (recordings + tables).contains { $0.status == .failed || $0.status == .refused } ? 1 : 0
     }
+}
+
+/// Files that verification read and hashed, and files it trusted from the verify cache without reading.
+public struct VerificationReads: Codable, Sendable, Hashable {
+    public var hashed = 0
+    public var trusted = 0
+    public var bytesHashed: Int64 = 0
 }
 
 /// Runs a data-set adapter's plan into the catalog: verification first, then every recording (detector and
@@ -95,13 +105,18 @@ public struct Ingestor: Sendable {
         var statusByPath: [String: EntryResult] = [:]  // frozen below before the worker threads read it
         var verificationCounts: [String: Int] = [:]
         var manifestSHA256: String?
+        var reads = VerificationReads()
         do {
-            let report = try Verifier(options: options.verify, cache: catalog, progress: progress).verify(root: root)
+            var verifyOptions = options.verify
+            verifyOptions.incremental = true
+            let report = try Verifier(options: verifyOptions, cache: catalog, progress: progress).verify(root: root)
             manifestSHA256 = report.manifestSHA256
             for entry in report.entries { statusByPath[entry.path] = entry }
             verificationCounts = report.summary.mapValues(\.count).filter { $0.value > 0 }
+            reads = VerificationReads(hashed: report.filesHashed, trusted: report.filesTrusted, bytesHashed: report.bytesHashed)
             progress.note("verified \(report.manifestEntries) manifest entries: "
-                + verificationCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+                + verificationCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                + "; read and hashed \(report.filesHashed) files, trusted \(report.filesTrusted) unchanged since they last verified")
         } catch let error as USVError where error.isUsage && options.allowUnverified {
             progress.note("not verified (\(error)); --allow-unverified given, going on")
         }
@@ -212,7 +227,7 @@ public struct Ingestor: Sendable {
 
         var filter = USVFilter()
         filter.root = root
-        let report = IngestReport(root: root, dataSet: plan.dataSet.name, ingestRun: runID, verification: verificationCounts,
+        let report = IngestReport(root: root, dataSet: plan.dataSet.name, ingestRun: runID, verification: verificationCounts, verificationReads: reads,
                                   recordings: recordingOutcomes, tables: tableOutcomes, skipped: plan.skipped,
                                   statistics: try catalog.statistics(matching: filter), seconds: Date().timeIntervalSince(started))
         let summary = String(decoding: try JSONEncoder().encode(report.statistics), as: UTF8.self)

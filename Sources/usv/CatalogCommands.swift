@@ -62,6 +62,7 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
+        try InputFiles.require(root, as: .fileOrDirectory)
         let registry = try registry()
         guard let catalog = try catalogOptions.open() else { throw ValidationError("ingest needs a catalog; drop --no-catalog") }
         let chosen: any DataSetAdapter
@@ -129,6 +130,8 @@ struct IngestCommand: ParsableCommand {
     static func render(_ report: IngestReport) -> String {
         var lines = ["\(report.dataSet) at \(report.root) — ingest run \(report.ingestRun), \(String(format: "%.1f", report.seconds)) s"]
         let counts = Dictionary(grouping: report.recordings, by: \.status).mapValues(\.count)
+        lines.append("verification: read and hashed \(report.verificationReads.hashed) files (\(formatBytes(report.verificationReads.bytesHashed))), "
+            + "trusted \(report.verificationReads.trusted) unchanged since they last verified (size, mtime, ctime, inode, device)")
         lines.append("recordings: " + counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "))
         for outcome in (report.recordings + report.tables) where outcome.status == .failed || outcome.status == .refused {
             lines.append("  \(outcome.status.rawValue.uppercased()) \(outcome.name): \(outcome.error ?? "")")

@@ -90,6 +90,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        try InputFiles.require(input)
         if FileManager.default.fileExists(atPath: output) && !force { throw USVError.usage("\(output) exists; pass --force to replace it") }
         let head = try readWholeFileHead(input, count: 600)
         let registry = try registry()

@@ -253,6 +253,7 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func run() throws {
+        try InputFiles.require(input)
         guard let catalog = try catalogOptions.open() else { throw ValidationError("import needs the catalog; drop --no-catalog") }
         let started = Date()
         let head = try readWholeFileHead(input, count: 600)

@@ -339,6 +339,7 @@ struct DetectCommand: ParsableCommand {
 
     func run() throws {
         let recording = try audioSource(input)
+        if let truth { try InputFiles.require(truth, option: "--truth") }
         // With --truth, the truth file and the recording are checked before the detector runs.
         let scoring = try truth.map { try DetectScoring(truth: $0, recording: input, tolerance: tolerance) }
         let detector = try registry().require((any USVDetecting).self, id: detectorID)

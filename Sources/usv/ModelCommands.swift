@@ -125,6 +125,7 @@ struct ClassifyCommand: ParsableCommand {
     @OptionGroup var catalogOptions: CatalogOptions
 
     func run() throws {
+        try InputFiles.require(model, option: "--model")
         let catalog = try catalogOptions.openExisting(for: "classify")
         let (card, standardizer, arrays, sha256) = try ModelFile.read(model)
         let plugin = try registry().require((any ModelPlugin).self, id: card.plugin)

@@ -33,7 +33,7 @@ import USVTestSupport
         let result = try USVExecutable.run(["verify", tree.root, "--no-catalog"])
         #expect(result.status == 1)
         #expect(result.stdoutText.contains("MISMATCH   Data/x.bin"))
-        #expect(result.stdoutText.contains("expected \(sha256Hex(tree.files["Data/x.bin"] ?? []))"))
+        #expect(result.stdoutText.contains("expected sha256 \(sha256Hex(tree.files["Data/x.bin"] ?? []))"))
         let json = try USVExecutable.run(["verify", tree.root, "--json", "--no-catalog"])
         #expect(json.status == 1)
         try validateAgainstSchema("verify-report.schema.json", json.stdout)
@@ -61,11 +61,24 @@ import USVTestSupport
         defer { database.remove() }
         let catalog = database.file("c.sqlite")
         _ = try USVExecutable.run(["verify", tree.root, "--catalog", catalog])
-        let second = try USVExecutable.run(["verify", tree.root, "--catalog", catalog, "--json"])
+        // By default every file is read again; --incremental trusts the unchanged ones and says so.
+        let again = try USVExecutable.run(["verify", tree.root, "--catalog", catalog, "--json"])
+        let full = try JSONDecoder().decode(JSONValue.self, from: again.stdout)
+        #expect(full["mode"] == .string("full"))
+        #expect(full["filesHashed"] == .number(2))
+        #expect(full["filesTrusted"] == .number(0))
+        let second = try USVExecutable.run(["verify", tree.root, "--catalog", catalog, "--json", "--incremental"])
         #expect(second.status == 0)
+        try validateAgainstSchema("verify-report.schema.json", second.stdout)
         let report = try JSONDecoder().decode(JSONValue.self, from: second.stdout)
+        #expect(report["mode"] == .string("incremental"))
         #expect(report["cacheHits"] == .number(2))
+        #expect(report["filesTrusted"] == .number(2))
+        #expect(report["filesHashed"] == .number(0))
         #expect(report["bytesHashed"] == .number(0))
+        let text = try USVExecutable.run(["verify", tree.root, "--catalog", catalog, "--incremental", "--list"])
+        #expect(text.stdoutText.contains("trusted 2 unchanged files from the cache without reading"), "\(text.stdoutText)")
+        #expect(text.stdoutText.contains("trusted  Data/x.bin"), "\(text.stdoutText)")
     }
 
     @Test func helpDocumentsExitStatus() throws {

@@ -19,7 +19,7 @@ import USVTestSupport
         let database = try TemporaryDirectory("catalog")
         defer { database.remove() }
         let catalog = try Catalog(path: database.file("nested/catalog.sqlite"))
-        let verifier = Verifier(options: VerifyOptions(jobs: 2), cache: catalog)
+        let verifier = Verifier(options: VerifyOptions(jobs: 2, incremental: true), cache: catalog)
 
         let first = try verifier.verify(root: tree.root)
         #expect(first.cacheHits == 0)
@@ -56,7 +56,7 @@ import USVTestSupport
         let database = try TemporaryDirectory("catalog")
         defer { database.remove() }
         let catalog = try Catalog(path: database.file("catalog.sqlite"))
-        let verifier = Verifier(options: VerifyOptions(jobs: 2), cache: catalog)
+        let verifier = Verifier(options: VerifyOptions(jobs: 2, incremental: true), cache: catalog)
         _ = try verifier.verify(root: tree.root)
         try tree.writeManifest(tree.dondersManifest().replacingOccurrences(of: sha256Hex(tree.files["a.bin"] ?? []),
                                                                            with: String(repeating: "0", count: 64)))

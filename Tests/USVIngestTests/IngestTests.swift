@@ -109,6 +109,10 @@ struct IngestFixture {
         let second = try fixture.ingest()
         #expect(second.recordings.allSatisfy { $0.status == .unchanged })
         #expect(second.tables.allSatisfy { $0.status == .unchanged })
+        // Ingest verifies incrementally and says so: every file hashed the first time, trusted from the cache after.
+        #expect(first.verificationReads.hashed > 0 && first.verificationReads.trusted == 0)
+        #expect(second.verificationReads.trusted == first.verificationReads.hashed && second.verificationReads.hashed == 0)
+        #expect(second.verificationReads.bytesHashed == 0)
         #expect(second.statistics.total == first.statistics.total)
         #expect(second.exitStatus == 0)
         // New detector parameters re-detect (and replace, not add).
@@ -131,6 +135,7 @@ struct IngestFixture {
         try writeWholeFile(wav, bytes: bytes)
         let second = try fixture.ingest()
         #expect(second.exitStatus == 1)
+        #expect(second.verificationReads.hashed == 1, "only the changed file is read again")
         #expect(second.recordings.first { $0.name.hasSuffix("Rfem_Afem01.wav") }?.status == .refused)
         #expect(second.statistics.total == first.statistics.total)
         let states = try fixture.catalog.recordingStates(root: fixture.root)

@@ -11,8 +11,11 @@ private let regularFileType = UInt32(Glibc.S_IFREG)
 public struct ArchiveMember: Sendable, Hashable {
     public enum Kind: String, Sendable, Codable { case regular, directory, symlink, hardlink, other }
 
-    /// The member name as stored (raw bytes decoded as UTF-8; a trailing `\r` stays).
+    /// The member name as text (`PathText.text` of `pathBytes`: exact when UTF-8; a trailing `\r` stays).
     public var path: String
+    /// The member name as bytes: UTF-8 when the archive says what its names are in (zip's UTF-8 flag and Unicode
+    /// path fields, pax headers), whatever the process locale; the stored bytes unchanged otherwise.
+    public var pathBytes: [UInt8]
     public var kind: Kind
     /// Uncompressed size when the header states it.
     public var size: Int64?
@@ -122,14 +125,17 @@ public final class ArchiveReader {
             throw USVError.malformed(path: path, location: "member \(memberCount + 1)",
                                      reason: "corrupt header: \(Self.message(handle))")
         }
-        let name: String
-        if let raw = archive_entry_pathname(entry) {
-            name = String(decoding: UnsafeRawBufferPointer(start: raw, count: strlen(raw)), as: UTF8.self)
-        } else if let utf8 = archive_entry_pathname_utf8(entry) {
-            name = String(cString: utf8)
+        // libarchive converts names to UTF-8 from the charset the archive declares; when it cannot (no declared
+        // charset and a C locale), the stored bytes are taken as they are.
+        let nameBytes: [UInt8]
+        if let utf8 = archive_entry_pathname_utf8(entry) {
+            nameBytes = Array(UnsafeRawBufferPointer(start: utf8, count: strlen(utf8)))
+        } else if let raw = archive_entry_pathname(entry) {
+            nameBytes = Array(UnsafeRawBufferPointer(start: raw, count: strlen(raw)))
         } else {
-            name = ""
+            nameBytes = []
         }
+        let name = PathText.text(nameBytes)
         let kind: ArchiveMember.Kind
         if archive_entry_hardlink(entry) != nil {
             kind = .hardlink
@@ -142,7 +148,7 @@ public final class ArchiveReader {
             }
         }
         let size: Int64? = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil
-        let member = ArchiveMember(path: name, kind: kind, size: size, index: memberCount)
+        let member = ArchiveMember(path: name, pathBytes: nameBytes, kind: kind, size: size, index: memberCount)
         memberCount += 1
         currentMember = member
         compressedAtMemberStart = archive_filter_bytes(handle, -1)
@@ -307,7 +313,10 @@ public final class ArchiveWriter {
         archive_entry_set_mtime(entry, time_t(timestamp), 0)
         archive_entry_set_uid(entry, 0)
         archive_entry_set_gid(entry, 0)
-        guard archive_write_header(handle, entry) == ARCHIVE_OK else {
+        // A warning is how the pax writer says it could not translate a non-ASCII name to UTF-8 under the process's C
+        // locale: it then stores the name's bytes as they are (UTF-8 already), which is what we want.
+        let status = archive_write_header(handle, entry)
+        guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
             throw USVError.io(path: path, reason: "cannot write header of '\(name.visibleEscapes)': \(ArchiveReader.message(handle))")
         }
         try body { block in

@@ -14,6 +14,9 @@ public struct FileStatus: Sendable, Hashable {
     public var kind: Kind
     public var size: Int64
     public var modificationNanoseconds: Int64
+    /// The inode's change time (`st_ctim`): set by the kernel on every write, `chmod` or `utimes`, and not settable
+    /// by a program, so a file written and then given back its old mtime still shows a new ctime.
+    public var changeNanoseconds: Int64
     public var inode: UInt64
     public var device: UInt64
 
@@ -31,8 +34,10 @@ public struct FileStatus: Sendable, Hashable {
         size = Int64(info.st_size)
         #if canImport(Darwin)
         modificationNanoseconds = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        changeNanoseconds = Int64(info.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(info.st_ctimespec.tv_nsec)
         #else
         modificationNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changeNanoseconds = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
         #endif
         inode = UInt64(info.st_ino)
         device = UInt64(info.st_dev)
@@ -50,6 +55,24 @@ public struct FileStatus: Sendable, Hashable {
         var info = stat()
         guard stat(path, &info) == 0 else { return .failure(SystemErrorCode(errno)) }
         return .success(FileStatus(info))
+    }
+
+    /// `lstat` of a path given as raw bytes (a name that is not valid UTF-8 stays exactly as it is on disk).
+    public static func lstatus(bytes path: [UInt8]) -> Result<FileStatus, SystemErrorCode> {
+        FilePaths.withCPath(path) { cPath in
+            var info = stat()
+            guard lstat(cPath, &info) == 0 else { return .failure(SystemErrorCode(errno)) }
+            return .success(FileStatus(info))
+        }
+    }
+
+    /// `stat` of a path given as raw bytes.
+    public static func status(bytes path: [UInt8]) -> Result<FileStatus, SystemErrorCode> {
+        FilePaths.withCPath(path) { cPath in
+            var info = stat()
+            guard stat(cPath, &info) == 0 else { return .failure(SystemErrorCode(errno)) }
+            return .success(FileStatus(info))
+        }
     }
 
     /// `fstat` of an open descriptor.
@@ -75,6 +98,52 @@ public enum FilePaths {
         guard let resolved = realpath(path, nil) else { return .failure(SystemErrorCode(errno)) }
         defer { free(resolved) }
         return .success(String(cString: resolved))
+    }
+
+    /// The canonical absolute path of a path given as raw bytes, as raw bytes.
+    public static func realPath(bytes path: [UInt8]) -> Result<[UInt8], SystemErrorCode> {
+        withCPath(path) { cPath in
+            guard let resolved = realpath(cPath, nil) else { return .failure(SystemErrorCode(errno)) }
+            defer { free(resolved) }
+            return .success(Array(UnsafeRawBufferPointer(start: resolved, count: strlen(resolved))))
+        }
+    }
+
+    /// Calls `body` with `path` as a NUL-terminated C string (the bytes unchanged).
+    public static func withCPath<T>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
+        var terminated = path
+        terminated.append(0)
+        return terminated.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                // A buffer of at least one element (the NUL) always has a base address.
+                guard let base = chars.baseAddress else { preconditionFailure("a non-empty array has storage") }
+                return body(base)
+            }
+        }
+    }
+
+    /// `child` joined under `parent` with one slash, as bytes.
+    public static func join(_ parent: [UInt8], _ child: [UInt8]) -> [UInt8] {
+        if parent.isEmpty { return child }
+        return parent.last == UInt8(ascii: "/") ? parent + child : parent + [UInt8(ascii: "/")] + child
+    }
+
+    /// True when the canonical `path` is `root` or lies below it, compared as bytes.
+    public static func isInside(_ path: [UInt8], root: [UInt8]) -> Bool {
+        if root == [UInt8(ascii: "/")] { return path.first == UInt8(ascii: "/") }
+        return path == root || (path.count > root.count && path.starts(with: root) && path[root.count] == UInt8(ascii: "/"))
+    }
+
+    /// Why a relative path given as bytes may not be opened under a root (see `unsafeReason(_:)`), or nil.
+    public static func unsafeReason(bytes relative: [UInt8]) -> String? {
+        if relative.isEmpty { return "empty path" }
+        if relative.first == UInt8(ascii: "/") { return "absolute path" }
+        if relative.contains(0) { return "contains a NUL byte" }
+        if relative.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains(where: { $0.elementsEqual("..".utf8) }) {
+            return "climbs out with '..'"
+        }
+        if relative.first == UInt8(ascii: "~") { return "starts with '~'" }
+        return nil
     }
 
     /// `child` joined under `parent` with one slash.

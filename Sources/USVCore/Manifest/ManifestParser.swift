@@ -1,21 +1,32 @@
 import Crypto
 import Foundation
 
-/// Parses checksum manifests of the four dialects in `ManifestFormat`.
+/// Parses checksum manifests of the dialects in `ManifestFormat`, in the algorithms of `HashAlgorithm`.
 ///
-/// Lines are split on `\n` only: the Donders manifest lists 302 macOS `Icon\r` files whose carriage
-/// return is part of the name. Only when *every* line ends in `\r` is the file taken as CRLF-terminated.
-/// A malformed line becomes a `ManifestLineProblem` and parsing goes on.
+/// - Text: UTF-8 with or without a byte-order mark; UTF-16 with a byte-order mark is decoded (with a warning);
+///   UTF-16 without one, UTF-32, or UTF-16 with an unpaired surrogate is refused with that reason.
+/// - Lines are split on `\n` only: the Donders manifest lists 302 macOS `Icon\r` files whose carriage return is part
+///   of the name. Only when *every* line ends in `\r` is the file taken as CRLF-terminated, and that is reported as a
+///   warning (a manifest converted to Windows line endings).
+/// - Empty lines and `#` comments are skipped; a line of only whitespace is malformed, like any line that does not
+///   parse, and parsing goes on.
+/// - Paths are bytes: a leading `./` is removed, GNU `\` escapes and BagIt `%0D %0A %25` are decoded, and nothing
+///   is normalised, so `café` in NFC and in NFD are two entries. A path listed twice with the same digest is a
+///   problem (the repeat is dropped); with different digests both entries are kept and the verifier reports a conflict.
 public enum ManifestParser {
-    /// File names that a manifest search tries, in order, in a data-set root.
-    public static let conventionalNames = ["MANIFEST.txt", "manifest-sha256.txt", "SHA256SUMS", "sha256sums.txt",
-                                           "SHA256SUMS.txt", "checksums.sha256"]
+    /// File names that a manifest search tries in a data-set root (see `ManifestDiscovery` for the whole order).
+    public static var conventionalNames: [String] { ManifestDiscovery.fixedNames }
 
-    /// Parses `bytes`. `name` (the manifest's file name) helps detection: `manifest-sha256.txt` is BagIt.
-    /// Throws `USVError.unusable` when no line at all is usable.
-    public static func parse(_ bytes: [UInt8], name: String, format forced: ManifestFormat? = nil) throws -> Manifest {
-        var lines = splitLines(bytes)
-        let nonEmpty = lines.filter { !$0.bytes.allSatisfy(isBlank) }
+    /// Parses `bytes`. `name` (the manifest's file name) helps detection: `manifest-md5.txt` is a BagIt MD5 manifest,
+    /// `distinfo` a FreeBSD distinfo. Throws `USVError.unusable` when no line at all is usable or the text encoding
+    /// cannot be read.
+    /// `allowEmpty`: a manifest without a single line is fine (a BagIt bag with an empty payload has one).
+    public static func parse(_ bytes: [UInt8], name: String, format forced: ManifestFormat? = nil,
+                             allowEmpty: Bool = false) throws -> Manifest {
+        var warnings: [String] = []
+        let (text, encoding) = try decodeText(bytes, name: name, warnings: &warnings)
+        var lines = splitLines(text)
+        let nonEmpty = lines.filter { !$0.bytes.isEmpty }
         let crlf = !nonEmpty.isEmpty && nonEmpty.allSatisfy { $0.bytes.last == 0x0D }
         if crlf {
             lines = lines.map { line in
@@ -23,42 +34,78 @@ public enum ManifestParser {
                 if line.bytes.last == 0x0D { line.bytes.removeLast() }
                 return line
             }
+            warnings.append("every line ends in CR LF (a manifest converted to Windows line endings?): the CRs were "
+                + "taken as line endings, not as parts of the names")
         }
-        let format = forced ?? detectFormat(lines: lines, name: name)
+        let baseName = FilePaths.lastComponent(name)
+        let bagAlgorithm = try bagItAlgorithm(fileName: baseName, path: name)
+        let format = forced ?? (bagAlgorithm != nil ? .bagit : detectFormat(lines: lines, name: baseName))
+        if format == .bagit && bagAlgorithm == nil {
+            throw USVError.usage("\(name): a BagIt manifest is named manifest-<algorithm>.txt (or tagmanifest-…), "
+                + "which says its algorithm; rename it or drop --manifest-format bagit")
+        }
         var entries: [ManifestEntry] = []
         var problems: [ManifestLineProblem] = []
-        var firstLineOfPath: [String: (line: Int, hash: String)] = [:]
+        var sizes: [[UInt8]: (size: Int64, line: Int)] = [:]
+        var first: [DigestKey: (line: Int, digest: String)] = [:]
 
-        for line in lines where !line.bytes.allSatisfy(isBlank) {
-            let parsed: Result<(path: String, hash: String), LineError>
+        for line in lines where !line.bytes.isEmpty {
+            if line.bytes.allSatisfy(isBlank) {
+                problems.append(ManifestLineProblem(line: line.number, reason: "a line of only whitespace", excerpt: excerpt(line.bytes)))
+                continue
+            }
+            if line.bytes.first == UInt8(ascii: "#") { continue }
+            let parsed: Result<ParsedLine, LineError>
             switch format {
-            case .donders: parsed = parseDonders(line.bytes)
-            case .gnu: parsed = parseGNU(line.bytes)
-            case .bsd: parsed = parseBSD(line.bytes)
-            case .bagit: parsed = parseBagIt(line.bytes)
+            case .donders, .gnu: parsed = parseHashFirst(line.bytes)
+            case .bsd, .distinfo: parsed = parseTagged(line.bytes)
+            case .bagit: parsed = parseBagIt(line.bytes, algorithm: bagAlgorithm ?? .sha256)
             }
             switch parsed {
             case .failure(let error):
                 problems.append(ManifestLineProblem(line: line.number, reason: error.reason, excerpt: excerpt(line.bytes)))
-            case .success(let (path, hash)):
-                if let first = firstLineOfPath[path] {
-                    let reason = first.hash == hash
-                        ? "path listed again (first at line \(first.line)); the repeat is ignored"
-                        : "path listed again with a different hash (first at line \(first.line)); the repeat is ignored"
-                    problems.append(ManifestLineProblem(line: line.number, reason: reason, excerpt: excerpt(line.bytes)))
-                    continue
+            case .success(.ignored):
+                continue
+            case .success(.size(let path, let size)):
+                if let earlier = sizes[path] {
+                    problems.append(ManifestLineProblem(line: line.number, reason: "SIZE listed again (first at line \(earlier.line)); "
+                        + "the repeat is ignored", excerpt: excerpt(line.bytes)))
+                } else {
+                    sizes[path] = (size, line.number)
                 }
-                firstLineOfPath[path] = (line.number, hash)
-                entries.append(ManifestEntry(path: path, sha256: hash, line: line.number))
+            case .success(.entry(let path, let algorithm, let digest)):
+                let key = DigestKey(path: path, algorithm: algorithm)
+                if let earlier = first[key] {
+                    if earlier.digest == digest {
+                        problems.append(ManifestLineProblem(line: line.number, reason: "path listed again with the same "
+                            + "\(algorithm.rawValue) (first at line \(earlier.line)); the repeat is ignored", excerpt: excerpt(line.bytes)))
+                        continue
+                    }
+                } else {
+                    first[key] = (line.number, digest)
+                }
+                entries.append(ManifestEntry(pathBytes: path, algorithm: algorithm, digest: digest, line: line.number))
             }
         }
-        if entries.isEmpty {
+        // distinfo: a SIZE line goes with the digest lines of its path (or stands alone).
+        for (path, size) in sizes.sorted(by: { $0.value.line < $1.value.line }) {
+            var matched = false
+            for index in entries.indices where entries[index].pathBytes == path {
+                entries[index].expectedSize = size.size
+                matched = true
+            }
+            if !matched {
+                entries.append(ManifestEntry(pathBytes: path, algorithm: .sha256, digest: "", line: size.line, expectedSize: size.size))
+            }
+        }
+        if entries.isEmpty && !(allowEmpty && problems.isEmpty) {
             let why = problems.first.map { "; first problem: \($0)" } ?? ""
             throw USVError.unusable(path: name, reason: "no usable \(format.rawValue) manifest line\(why). "
-                + "Pass the right file with --manifest (SHA-256 manifests only)")
+                + "Pass the right file with --manifest (MD5, SHA-1, SHA-256, SHA-384 or SHA-512 manifests)")
         }
-        return Manifest(format: format, entries: entries, problems: problems,
-                        sha256: SHA256.hash(data: bytes).hexString, byteCount: bytes.count, crlfLineEndings: crlf)
+        return Manifest(format: format, entries: entries, problems: problems, warnings: warnings,
+                        sha256: SHA256.hash(data: bytes).hexString, byteCount: bytes.count, crlfLineEndings: crlf,
+                        encoding: encoding)
     }
 
     /// Reads and parses the manifest at `path`.
@@ -67,30 +114,97 @@ public enum ManifestParser {
         return try parse(bytes, name: path, format: format)
     }
 
+    /// The algorithm a BagIt manifest's name states (`manifest-sha512.txt`, `tagmanifest-md5.txt`), nil when the
+    /// name is not a BagIt manifest's. Throws for an algorithm this tool does not compute.
+    public static func bagItAlgorithm(fileName: String, path: String? = nil) throws -> HashAlgorithm? {
+        let lower = fileName.lowercased()
+        guard lower.hasSuffix(".txt") else { return nil }
+        let stem: Substring
+        if lower.hasPrefix("tagmanifest-") {
+            stem = lower.dropFirst("tagmanifest-".count).dropLast(4)
+        } else if lower.hasPrefix("manifest-") {
+            stem = lower.dropFirst("manifest-".count).dropLast(4)
+        } else {
+            return nil
+        }
+        guard let algorithm = HashAlgorithm(tag: String(stem)) else {
+            throw USVError.unsupported(path: path ?? fileName, feature: "the BagIt algorithm '\(stem)'",
+                                       advice: "this tool checks md5, sha1, sha256, sha384 and sha512 manifests")
+        }
+        return algorithm
+    }
+
+    // MARK: - Text encoding
+
+    static func decodeText(_ bytes: [UInt8], name: String, warnings: inout [String]) throws -> (bytes: [UInt8], encoding: String) {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            warnings.append("a UTF-8 byte-order mark at the start was skipped")
+            return (Array(bytes.dropFirst(3)), "utf-8-bom")
+        }
+        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) || bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) {
+            throw USVError.unusable(path: name, reason: "the manifest is UTF-32; convert it to UTF-8 (iconv -f UTF-32 -t UTF-8)")
+        }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let littleEndian = bytes[0] == 0xFF
+            let label = littleEndian ? "UTF-16LE" : "UTF-16BE"
+            guard bytes.count % 2 == 0 else {
+                throw USVError.unusable(path: name, reason: "\(label) manifest with an odd number of bytes (\(bytes.count)): "
+                    + "it is cut short; fetch it again or convert it to UTF-8")
+            }
+            var units: [UInt16] = []
+            units.reserveCapacity(bytes.count / 2 - 1)
+            for index in stride(from: 2, to: bytes.count, by: 2) {
+                units.append(littleEndian ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
+                                          : UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]))
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(units.count)
+            var iterator = units.makeIterator()
+            var decoder = UTF16()
+            var unitOffset = 0
+            decoding: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue(let scalar):
+                    out.append(contentsOf: Array(String(scalar).utf8))
+                    unitOffset += scalar.value > 0xFFFF ? 2 : 1
+                case .emptyInput:
+                    break decoding
+                case .error:
+                    throw USVError.unusable(path: name, reason: "\(label) manifest with an unpaired surrogate near byte "
+                        + "\(2 + unitOffset * 2): it cannot be decoded; convert it to UTF-8 with the tool that made it")
+                }
+            }
+            warnings.append("\(label) text (with a byte-order mark) decoded to UTF-8")
+            return (out, littleEndian ? "utf-16le" : "utf-16be")
+        }
+        // UTF-16 without a byte-order mark: ASCII text with a NUL beside every character.
+        let head = bytes.prefix(512)
+        if head.count >= 4, head.filter({ $0 == 0 }).count * 3 >= head.count {
+            throw USVError.unusable(path: name, reason: "the manifest looks like UTF-16 without a byte-order mark (NUL bytes "
+                + "between the characters); convert it to UTF-8 (iconv -f UTF-16LE -t UTF-8)")
+        }
+        return (bytes, "utf-8")
+    }
+
     // MARK: - Detection
 
     static func detectFormat(lines: [Line], name: String) -> ManifestFormat {
-        let baseName = name.split(separator: "/").last.map(String.init) ?? name
-        if baseName.lowercased().hasPrefix("manifest-sha256") || baseName.lowercased().hasPrefix("tagmanifest-sha256") {
-            return .bagit
-        }
+        if name.lowercased() == "distinfo" { return .distinfo }
         var votes: [ManifestFormat: Int] = [:]
-        for line in lines.prefix(200) where !line.bytes.allSatisfy(isBlank) {
-            let bytes = line.bytes
-            if bytes.starts(with: Array("SHA256 (".utf8)) || bytes.starts(with: Array("\\SHA256 (".utf8)) {
-                votes[.bsd, default: 0] += 1
+        for line in lines.prefix(200) where !line.bytes.isEmpty && !line.bytes.allSatisfy(isBlank) {
+            let body = line.bytes.first == UInt8(ascii: "\\") ? Array(line.bytes.dropFirst()) : line.bytes
+            if let tag = taggedPrefix(body) {
+                votes[tag == "SIZE" || tag == "TIMESTAMP" ? .distinfo : .bsd, default: 0] += 1
                 continue
             }
-            let offset = bytes.first == UInt8(ascii: "\\") ? 1 : 0
-            guard bytes.count > offset + 65, bytes[offset..<offset + 64].allSatisfy(isHexDigit),
-                  bytes[offset + 64] == UInt8(ascii: " ") else { continue }
-            let next = bytes[offset + 65]
-            if next == UInt8(ascii: " ") || next == UInt8(ascii: "*") {
-                votes[.gnu, default: 0] += 1
-            } else {
-                votes[.donders, default: 0] += 1
-            }
+            let digits = body.prefix(while: isHexDigit).count
+            guard HashAlgorithm.forHexLength(digits) != nil, body.count > digits + 1,
+                  body[digits] == UInt8(ascii: " ") else { continue }
+            let next = body[digits + 1]
+            votes[next == UInt8(ascii: " ") || next == UInt8(ascii: "*") ? .gnu : .donders, default: 0] += 1
         }
+        // A distinfo has digest lines too: any SIZE or TIMESTAMP line makes the file one.
+        if votes[.distinfo, default: 0] > 0 { return .distinfo }
         return votes.max { ($0.value, rank($1.key)) < ($1.value, rank($0.key)) }?.key ?? .donders
     }
 
@@ -99,75 +213,111 @@ public enum ManifestParser {
         ManifestFormat.allCases.firstIndex(of: format) ?? 0
     }
 
+    /// The tag of a BSD-tagged or distinfo line (`SHA256 (`, `MD5 (`, `SIZE (`, `TIMESTAMP =`), if it is one.
+    private static func taggedPrefix(_ bytes: [UInt8]) -> String? {
+        let word = bytes.prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "(") }
+        let tag = String(decoding: word, as: UTF8.self)
+        let rest = bytes.dropFirst(word.count)
+        if tag == "TIMESTAMP" { return rest.first == UInt8(ascii: " ") || rest.first == UInt8(ascii: "=") ? tag : nil }
+        guard tag == "SIZE" || HashAlgorithm.allCases.contains(where: { $0.tag == tag }) else { return nil }
+        return rest.starts(with: Array(" (".utf8)) || rest.first == UInt8(ascii: "(") ? tag : nil
+    }
+
     // MARK: - Dialects
 
     struct LineError: Error { var reason: String }
 
-    static func parseDonders(_ bytes: [UInt8]) -> Result<(path: String, hash: String), LineError> {
-        guard let hash = leadingHash(bytes) else { return .failure(hashError(bytes)) }
-        guard bytes.count > 65, bytes[64] == UInt8(ascii: " ") else {
-            return .failure(LineError(reason: "expected one space and a path after the hash"))
-        }
-        return decodePath(Array(bytes[65...])).map { ($0, hash) }
+    enum ParsedLine {
+        case entry(path: [UInt8], algorithm: HashAlgorithm, digest: String)
+        case size(path: [UInt8], bytes: Int64)
+        case ignored
     }
 
-    static func parseGNU(_ bytes: [UInt8]) -> Result<(path: String, hash: String), LineError> {
+    struct DigestKey: Hashable {
+        var path: [UInt8]
+        var algorithm: HashAlgorithm
+    }
+
+    /// Donders (`digest path`), GNU (`digest  path`, `digest *path`, `\digest  escaped`) and BSD `md5 -r` lines.
+    static func parseHashFirst(_ bytes: [UInt8]) -> Result<ParsedLine, LineError> {
         let escaped = bytes.first == UInt8(ascii: "\\")
         let body = escaped ? Array(bytes.dropFirst()) : bytes
-        guard let hash = leadingHash(body) else { return .failure(hashError(body)) }
-        guard body.count > 66, body[64] == UInt8(ascii: " "),
-              body[65] == UInt8(ascii: " ") || body[65] == UInt8(ascii: "*") else {
-            return .failure(LineError(reason: "expected two spaces (or ' *') and a path after the hash"))
+        let digits = body.prefix(while: isHexDigit).count
+        guard let algorithm = HashAlgorithm.forHexLength(digits) else { return .failure(hashError(digits)) }
+        guard body.count > digits + 1, body[digits] == UInt8(ascii: " ") else {
+            return .failure(LineError(reason: "expected a space and a path after the \(algorithm.rawValue) digest"))
         }
-        var pathBytes = Array(body[66...])
+        // GNU mode markers: ' ' (text) or '*' (binary) after the separating space; a Donders line has neither.
+        let marker = body[digits + 1]
+        let start = marker == UInt8(ascii: " ") || marker == UInt8(ascii: "*") ? digits + 2 : digits + 1
+        var path = Array(body[start...])
         if escaped {
-            guard let unescaped = unescapeGNU(pathBytes) else {
+            guard let unescaped = unescapeGNU(path) else {
                 return .failure(LineError(reason: "bad backslash escape in the file name"))
             }
-            pathBytes = unescaped
+            path = unescaped
         }
-        return decodePath(pathBytes).map { ($0, hash) }
+        let digest = String(decoding: body[0..<digits], as: UTF8.self).lowercased()
+        return checkedPath(path).map { .entry(path: $0, algorithm: algorithm, digest: digest) }
     }
 
-    static func parseBSD(_ bytes: [UInt8]) -> Result<(path: String, hash: String), LineError> {
+    /// `ALG (path) = digest` (hex, or base64 as OpenBSD writes with -b), `SIZE (path) = bytes`, `TIMESTAMP = …`.
+    static func parseTagged(_ bytes: [UInt8]) -> Result<ParsedLine, LineError> {
         let escaped = bytes.first == UInt8(ascii: "\\")
         let body = escaped ? Array(bytes.dropFirst()) : bytes
-        let prefix = Array("SHA256 (".utf8)
-        guard body.starts(with: prefix) else {
-            let algorithm = String(decoding: body.prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "(") }, as: UTF8.self)
-            return .failure(LineError(reason: "expected 'SHA256 (path) = hash'"
-                + (algorithm.isEmpty ? "" : "; '\(algorithm.visibleEscapes)' is not SHA256")))
+        guard let tag = taggedPrefix(body) else {
+            let word = String(decoding: body.prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "(") }, as: UTF8.self)
+            return .failure(LineError(reason: "expected 'ALGORITHM (path) = digest' with MD5, SHA1, SHA256, SHA384 or SHA512"
+                + (word.isEmpty ? "" : "; '\(word.visibleEscapes)' is not one of them")))
         }
+        if tag == "TIMESTAMP" { return .success(.ignored) }
+        let open = Array("\(tag) (".utf8)
+        let openLength = body.starts(with: open) ? open.count : tag.utf8.count + 1
         let separator = Array(") = ".utf8)
-        guard body.count >= prefix.count + separator.count + 64,
-              Array(body[(body.count - 64 - separator.count)..<(body.count - 64)]) == separator else {
-            return .failure(LineError(reason: "expected ') = ' and 64 hex digits at the end of the line"))
+        guard let close = lastRange(of: separator, in: body), close >= openLength else {
+            return .failure(LineError(reason: "expected ') = ' between the path and the \(tag == "SIZE" ? "size" : "digest")"))
         }
-        let hashBytes = body[(body.count - 64)...]
-        guard hashBytes.allSatisfy(isHexDigit) else {
-            return .failure(LineError(reason: "the hash is not 64 hexadecimal digits"))
-        }
-        var pathBytes = Array(body[prefix.count..<(body.count - 64 - separator.count)])
+        var path = Array(body[openLength..<close])
         if escaped {
-            guard let unescaped = unescapeGNU(pathBytes) else {
-                return .failure(LineError(reason: "bad backslash escape in the file name"))
-            }
-            pathBytes = unescaped
+            guard let unescaped = unescapeGNU(path) else { return .failure(LineError(reason: "bad backslash escape in the file name")) }
+            path = unescaped
         }
-        return decodePath(pathBytes).map { ($0, String(decoding: hashBytes, as: UTF8.self).lowercased()) }
+        let value = Array(body[(close + separator.count)...])
+        if tag == "SIZE" {
+            guard !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let size = Int64(String(decoding: value, as: UTF8.self)) else {
+                return .failure(LineError(reason: "SIZE is not a whole number of bytes"))
+            }
+            return checkedPath(path).map { .size(path: $0, bytes: size) }
+        }
+        guard let algorithm = HashAlgorithm(tag: tag) else { return .failure(LineError(reason: "unknown algorithm \(tag)")) }
+        let digest: String
+        if value.count == algorithm.hexLength, value.allSatisfy(isHexDigit) {
+            digest = String(decoding: value, as: UTF8.self).lowercased()
+        } else if let decoded = Data(base64Encoded: String(decoding: value, as: UTF8.self)), decoded.count == algorithm.byteCount {
+            digest = decoded.hexString
+        } else {
+            return .failure(LineError(reason: "the \(tag) digest is neither \(algorithm.hexLength) hexadecimal digits nor "
+                + "base64 of \(algorithm.byteCount) bytes"))
+        }
+        return checkedPath(path).map { .entry(path: $0, algorithm: algorithm, digest: digest) }
     }
 
-    static func parseBagIt(_ bytes: [UInt8]) -> Result<(path: String, hash: String), LineError> {
-        guard let hash = leadingHash(bytes) else { return .failure(hashError(bytes)) }
-        var index = 64
+    /// BagIt: digest, one or more spaces or tabs, an optional `*` (as md5sum's binary marker), the percent-encoded path.
+    static func parseBagIt(_ bytes: [UInt8], algorithm: HashAlgorithm) -> Result<ParsedLine, LineError> {
+        let digits = bytes.prefix(while: isHexDigit).count
+        guard digits == algorithm.hexLength else {
+            if digits == 0 { return .failure(LineError(reason: "the line does not start with a hexadecimal digest")) }
+            return .failure(LineError(reason: "the digest has \(digits) hex digits; \(algorithm.rawValue) needs \(algorithm.hexLength)"))
+        }
+        var index = digits
         while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
-        guard index > 64, index < bytes.count else {
-            return .failure(LineError(reason: "expected whitespace and a path after the hash"))
+        guard index > digits, index < bytes.count else {
+            return .failure(LineError(reason: "expected whitespace and a path after the digest"))
         }
-        guard let decoded = percentDecodeBagIt(Array(bytes[index...])) else {
-            return .failure(LineError(reason: "bad percent-encoding in the path (BagIt encodes only %0D, %0A and %25)"))
-        }
-        return decodePath(decoded).map { ($0, hash) }
+        if bytes[index] == UInt8(ascii: "*") { index += 1 }
+        let digest = String(decoding: bytes[0..<digits], as: UTF8.self).lowercased()
+        return checkedPath(percentDecodeBagIt(Array(bytes[index...]))).map { .entry(path: $0, algorithm: algorithm, digest: digest) }
     }
 
     // MARK: - Pieces
@@ -190,26 +340,28 @@ public enum ManifestParser {
         return lines
     }
 
-    private static func leadingHash(_ bytes: [UInt8]) -> String? {
-        guard bytes.count >= 64, bytes[0..<64].allSatisfy(isHexDigit),
-              bytes.count == 64 || !isHexDigit(bytes[64]) else { return nil }
-        return String(decoding: bytes[0..<64], as: UTF8.self).lowercased()
+    private static func hashError(_ digits: Int) -> LineError {
+        if digits == 0 { return LineError(reason: "the line does not start with a hexadecimal digest") }
+        return LineError(reason: "the digest has \(digits) hex digits, which is no supported algorithm "
+            + "(MD5 32, SHA-1 40, SHA-256 64, SHA-384 96, SHA-512 128)")
     }
 
-    private static func hashError(_ bytes: [UInt8]) -> LineError {
-        let digits = bytes.prefix(while: isHexDigit).count
-        if digits == 0 { return LineError(reason: "the line does not start with a hexadecimal hash") }
-        let algorithm = [32: " (looks like MD5)", 40: " (looks like SHA-1)", 128: " (looks like SHA-512)"][digits] ?? ""
-        return LineError(reason: "the hash has \(digits) hex digits\(algorithm); SHA-256 needs 64")
+    /// A leading `./` (or several) is removed, as `find . -type f -exec sha256sum {} +` writes them.
+    private static func checkedPath(_ bytes: [UInt8]) -> Result<[UInt8], LineError> {
+        var path = bytes[...]
+        while path.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) { path = path.dropFirst(2) }
+        if path.isEmpty { return .failure(LineError(reason: "the path is empty")) }
+        if path.contains(0) { return .failure(LineError(reason: "the path contains a NUL byte")) }
+        return .success(Array(path))
     }
 
-    private static func decodePath(_ bytes: [UInt8]) -> Result<String, LineError> {
-        if bytes.isEmpty { return .failure(LineError(reason: "the path is empty")) }
-        if bytes.contains(0) { return .failure(LineError(reason: "the path contains a NUL byte")) }
-        guard let path = String(validating: bytes, as: UTF8.self) else {
-            return .failure(LineError(reason: "the path is not valid UTF-8"))
+    private static func lastRange(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for start in stride(from: haystack.count - needle.count, through: 0, by: -1)
+        where haystack[start..<start + needle.count].elementsEqual(needle) {
+            return start
         }
-        return .success(path)
+        return nil
     }
 
     /// coreutils escapes `\\`, `\n` and (since 9.x) `\r` in names of lines that start with a backslash.
@@ -228,30 +380,29 @@ public enum ManifestParser {
         return out
     }
 
-    private static func percentDecodeBagIt(_ bytes: [UInt8]) -> [UInt8]? {
+    /// RFC 8493 §2.1.3: only CR, LF and `%` are percent-encoded in manifests (`%0D`, `%0A`, `%25`, either case).
+    /// Any other `%` — `100%.txt`, `%7E` — is the character itself.
+    static func percentDecodeBagIt(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
         var index = 0
         while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count else { return nil }
-                let code = String(decoding: bytes[(index + 1)...(index + 2)], as: UTF8.self).uppercased()
-                switch code {
-                case "0D": out.append(0x0D)
-                case "0A": out.append(0x0A)
-                case "25": out.append(UInt8(ascii: "%"))
-                default: return nil
+            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count {
+                switch String(decoding: bytes[(index + 1)...(index + 2)], as: UTF8.self).uppercased() {
+                case "0D": out.append(0x0D); index += 3; continue
+                case "0A": out.append(0x0A); index += 3; continue
+                case "25": out.append(UInt8(ascii: "%")); index += 3; continue
+                default: break
                 }
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
             }
+            out.append(bytes[index])
+            index += 1
         }
         return out
     }
 
     private static func excerpt(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes.prefix(120), as: UTF8.self).visibleEscapes
+        let text = PathText.text(Array(bytes.prefix(120))).visibleEscapes
         return bytes.count > 120 ? text + "…" : text
     }
 }

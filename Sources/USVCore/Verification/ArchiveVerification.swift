@@ -1,179 +1,292 @@
-import Crypto
 import Foundation
 
-/// Verification of a data set packed in an archive: members are hashed while libarchive streams them,
-/// nothing is extracted. Zip archives are indexed first (cheap: headers only, data skipped by seeking) so
-/// that only listed members are read and several readers can hash in parallel; other archives (tar.gz …)
-/// are read in one sequential pass.
+/// Verification of a data set (or a BagIt bag) packed in an archive: members are hashed while libarchive streams
+/// them, nothing is extracted. Zip archives are indexed first (cheap: headers only, data skipped by seeking), so
+/// that the manifests are read first and only listed members are hashed, by several readers in parallel. Other
+/// archives (tar.gz …) are read in one sequential pass that keeps the small manifest-like members in memory and
+/// hashes the rest in the algorithms the manifests seen so far use (SHA-256 before any); members that turn out to
+/// need another algorithm are read once more in a second pass.
 struct ArchiveVerification {
     let verifier: Verifier
 
-    private struct MemberOutcome: Sendable {
+    /// Members kept in memory while looking for manifests: at most this many bytes each, and in all.
+    static let keepLimit = 256 << 20
+    static let keepTotal = 1 << 30
+
+    private struct MemberState: Sendable {
         var member: ArchiveMember
-        var sha256: String?
+        var digests: [HashAlgorithm: String] = [:]
         var size: Int64?
         var error: String?
+        var bytes: [UInt8]?
+    }
+
+    private struct Location {
+        /// The folder holding the data set or bag ("" for the archive's top), as bytes without a trailing slash.
+        var prefix: [UInt8]
+        var selection: ManifestDiscovery.Selection
     }
 
     func verify(archive: String, displayRoot: String, started: Date) throws -> VerificationReport {
         let options = verifier.options
         let probe = try ArchiveReader(path: archive)
-        var members: [ArchiveMember] = []
-        while let member = try probe.nextMember() {
-            members.append(member)
-            if !probe.isZip { break }
-        }
-        let indexed = probe.isZip
-
-        // Find and read the manifest: an explicit file, or the shallowest conventional name in the archive.
-        var manifest: Manifest
-        var manifestPath: String
-        var prefix = ""
-        var outcomes: [String: MemberOutcome] = [:]
-        if let explicit = options.manifestPath {
-            manifest = try ManifestParser.parse(fileAt: explicit, format: options.manifestFormat)
-            manifestPath = explicit
-        } else if indexed {
-            guard let member = Self.manifestMember(in: members) else {
-                throw USVError.usage("\(displayRoot): no manifest member in the archive (looked for "
-                    + ManifestParser.conventionalNames.joined(separator: ", ") + "); pass one with --manifest PATH")
-            }
-            let bytes = try Self.readMember(member, of: archive)
-            manifest = try ManifestParser.parse(bytes, name: member.path, format: options.manifestFormat)
-            manifestPath = member.path
-            prefix = FilePaths.directoryPart(member.path)
-        } else {
-            // One sequential pass: hash every member, keep the manifest's bytes when it passes by.
-            var manifestBytes: (member: ArchiveMember, bytes: [UInt8])?
-            let reader = try ArchiveReader(path: archive)
-            while let member = try reader.nextMember() {
-                if member.kind == .regular, ManifestParser.conventionalNames.contains(FilePaths.lastComponent(member.path)),
-                   manifestBytes.map({ Self.depth($0.member.path) > Self.depth(member.path) }) ?? true {
-                    manifestBytes = (member, try reader.readAll(limit: 1 << 30))
-                    outcomes[member.path] = MemberOutcome(member: member)
-                    continue
-                }
-                outcomes[member.path] = hashCurrent(member, reader: reader)
-            }
-            members = outcomes.values.map(\.member).sorted { $0.index < $1.index }
-            guard let found = manifestBytes else {
-                throw USVError.usage("\(displayRoot): no manifest member in the archive; pass one with --manifest PATH")
-            }
-            manifest = try ManifestParser.parse(found.bytes, name: found.member.path, format: options.manifestFormat)
-            manifestPath = found.member.path
-            prefix = FilePaths.directoryPart(found.member.path)
-        }
-        if options.manifestPath != nil {
-            prefix = Self.bestPrefix(for: manifest, members: members)
-            if !indexed && outcomes.isEmpty {
-                let reader = try ArchiveReader(path: archive)
-                while let member = try reader.nextMember() { outcomes[member.path] = hashCurrent(member, reader: reader) }
-                members = outcomes.values.map(\.member).sorted { $0.index < $1.index }
-            }
-        }
-        let memberByPath = Dictionary(members.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        func memberPath(_ entryPath: String) -> String { prefix.isEmpty ? entryPath : prefix + "/" + entryPath }
-
-        // Zip: hash only the listed, safe, regular members, in parallel readers.
-        if indexed {
-            let wanted = manifest.entries.compactMap { entry -> ArchiveMember? in
-                guard FilePaths.unsafeReason(entry.path) == nil, !verifier.isSkippedArtefact(entry.path),
-                      let member = memberByPath[memberPath(entry.path)], member.kind == .regular else { return nil }
-                return member
-            }
-            for outcome in hashMembersInParallel(wanted, archive: archive) { outcomes[outcome.member.path] = outcome }
-        }
-
-        var results: [EntryResult] = []
-        for entry in manifest.entries {
-            var result = EntryResult(path: entry.path, status: .ok, line: entry.line, expected: entry.sha256)
-            if let reason = FilePaths.unsafeReason(entry.path) {
-                result.status = .unsafePath
-                result.detail = reason
-            } else if verifier.isSkippedArtefact(entry.path) {
-                result.status = .skippedOSArtefact
-            } else if let member = memberByPath[memberPath(entry.path)] {
-                if member.kind != .regular {
-                    result.status = .notRegularFile
-                    result.detail = "\(member.kind.rawValue) member"
-                } else if let outcome = outcomes[member.path], let sha256 = outcome.sha256 {
-                    result.actual = sha256
-                    result.size = outcome.size
-                    result.status = sha256 == entry.sha256 ? .ok : .mismatch
-                } else {
-                    result.status = .unreadable
-                    result.detail = outcomes[member.path]?.error ?? "member was not read"
-                }
+        var states: [MemberState] = []
+        var bytesHashed: Int64 = 0
+        var indexed = false
+        if let first = try probe.nextMember() {
+            indexed = probe.isZip
+            if indexed {
+                states.append(MemberState(member: first))
+                while let member = try probe.nextMember() { states.append(MemberState(member: member)) }
+                let wanted = Set(states.filter { Self.isInteresting($0.member) }.map(\.member.index))
+                for (index, bytes) in try Self.readMembers(wanted, of: archive) { states[index].bytes = bytes }
             } else {
-                result.status = .missing
+                states = streamingPass(probe, first: first, bytesHashed: &bytesHashed)
             }
-            results.append(result)
         }
+        let members = states.map(\.member)
 
-        let listed = Set(manifest.entries.map { memberPath($0.path) })
-        // A manifest never lists itself: the one used, and any conventional manifest at the data-set root.
-        let manifestNames = Set([manifestPath] + ManifestParser.conventionalNames.map(memberPath))
-        for member in members where member.kind != .directory && !listed.contains(member.path)
-            && !manifestNames.contains(member.path) {
-            let unsafe = FilePaths.unsafeReason(member.path)
-            let relative = !prefix.isEmpty && member.path.hasPrefix(prefix + "/")
-                ? String(member.path.dropFirst(prefix.count + 1)) : member.path
-            let skipped = unsafe == nil && verifier.isSkippedArtefact(relative)
-            results.append(EntryResult(path: member.path, status: skipped ? .skippedOSArtefact : .unlisted, line: nil,
-                                       expected: nil, size: member.size,
-                                       detail: unsafe.map { "unsafe member name (\($0)); never read" }
-                                           ?? (skipped ? "not listed" : nil)))
+        // The manifests: an explicit file, or the shallowest folder where the search order finds one.
+        var location: Location
+        var manifests: [ReadManifest] = []
+        var bagProblems: [String] = []
+        if let explicit = options.manifestPath {
+            let manifest = try ManifestParser.parse(fileAt: explicit, format: options.manifestFormat)
+            let prefix = Self.bestPrefix(for: manifest, members: members)
+            let names = Self.namesIn(prefix, members: members)
+            location = Location(prefix: prefix, selection: ManifestDiscovery.Selection(
+                isBag: false, manifests: [], recognised: ManifestDiscovery.select(names: names, all: true).recognised))
+            manifests = [ReadManifest(name: explicit, path: explicit, role: .checksums, manifest: manifest)]
+        } else {
+            guard let found = Self.locate(members, all: options.allManifests) else {
+                throw Verifier.noManifestError("\(displayRoot) (in the archive)")
+            }
+            location = found
+            guard !found.selection.manifests.isEmpty else {
+                throw USVError.usage("\(displayRoot): the BagIt bag at '\(PathText.text(found.prefix))' has bagit.txt but no "
+                    + "manifest-<alg>.txt: No manifest files found")
+            }
+            (manifests, bagProblems) = try Verifier.readManifests(
+                found.selection, options: options, where: displayRoot,
+                path: { PathText.text(Self.memberPath(found.prefix, Array($0.utf8))) },
+                read: { name in try readWholeMember(Self.memberPath(found.prefix, Array(name.utf8)), states: states, archive: archive) })
         }
-        let hashedBytes = outcomes.values.reduce(Int64(0)) { $0 + ($1.sha256 == nil ? 0 : ($1.size ?? 0)) }
-        return VerificationReport(
-            root: displayRoot, rootKind: "archive", manifestPath: manifestPath, manifestFormat: manifest.format,
-            manifestSHA256: manifest.sha256, manifestEntries: manifest.entries.count,
-            malformedLines: manifest.problems, startedAt: started, seconds: 0, jobs: options.jobs,
-            bytesHashed: hashedBytes, cacheHits: 0, summary: VerificationReport.tally(results), entries: results)
+        let prefix = location.prefix
+        let isBag = location.selection.isBag
+        let declaration = isBag ? try? readWholeMember(Self.memberPath(prefix, Array("bagit.txt".utf8)), states: states, archive: archive) : nil
+        if isBag && !VerificationPlan.readsTagManifests(declaration: declaration) { manifests.removeAll { $0.role == .tag } }
+        let plan = VerificationPlan(manifests: manifests, options: options)
+
+        // Listed members: relative path (bytes) → member index.
+        var byRelative: [[UInt8]: Int] = [:]
+        for member in members {
+            if let relative = Self.relative(member.pathBytes, to: prefix), byRelative[relative] == nil { byRelative[relative] = member.index }
+        }
+        var outcomes = [CheckOutcome?](repeating: nil, count: plan.checks.count)
+        var leftovers: [Int: Set<HashAlgorithm>] = [:]
+        for (index, check) in plan.checks.enumerated() {
+            if let refused = plan.precheck(check) {
+                outcomes[index] = refused
+                continue
+            }
+            guard let memberIndex = byRelative[check.pathBytes] else {
+                outcomes[index] = .missing(nil)
+                continue
+            }
+            let member = members[memberIndex]
+            guard member.kind == .regular else {
+                outcomes[index] = .notRegular("\(member.kind.rawValue) member")
+                continue
+            }
+            let needed = check.algorithms(all: options.allManifests)
+            if let bytes = states[memberIndex].bytes {
+                let missing = needed.subtracting(states[memberIndex].digests.keys)
+                if !missing.isEmpty {
+                    states[memberIndex].digests.merge(Digester.digests(of: bytes, missing)) { old, _ in old }
+                    if indexed { bytesHashed += Int64(bytes.count) }
+                }
+                states[memberIndex].size = Int64(bytes.count)
+            } else if states[memberIndex].error == nil && !needed.isSubset(of: states[memberIndex].digests.keys) {
+                leftovers[memberIndex, default: []].formUnion(needed)
+            }
+        }
+        // Members that need an algorithm not computed yet: read (again).
+        if !leftovers.isEmpty {
+            let rehashed = indexed ? hashMembersInParallel(leftovers, members: members, archive: archive)
+                                   : hashMembersInOnePass(leftovers, archive: archive)
+            for state in rehashed {
+                let index = state.member.index
+                if let error = state.error {
+                    states[index].error = error
+                } else {
+                    states[index].digests.merge(state.digests) { _, new in new }
+                    states[index].size = state.size
+                    bytesHashed += state.size ?? 0
+                }
+            }
+        }
+        for (index, check) in plan.checks.enumerated() where outcomes[index] == nil {
+            guard let memberIndex = byRelative[check.pathBytes] else { continue }
+            let state = states[memberIndex]
+            if let error = state.error {
+                outcomes[index] = .unreadable(error)
+            } else {
+                outcomes[index] = .digests(state.digests, size: state.size ?? state.member.size ?? 0, by: .hashed)
+            }
+        }
+        var entries = plan.checks.indices.map { plan.entry(for: plan.checks[$0], outcome: outcomes[$0] ?? .unreadable("member was not read")) }
+
+        // Members not listed (the manifests and, in a bag, its tag files aside), and a bag's own checks.
+        let excluded = Set(location.selection.recognised.map { Array($0.utf8) })
+        let found = members.filter { $0.kind != .directory }.map { member -> UnlistedCandidate in
+            let unsafe = member.unsafeReason.map { "unsafe member name (\($0)); never read" }
+            return UnlistedCandidate(path: Self.relative(member.pathBytes, to: prefix) ?? member.pathBytes, reported: member.pathBytes,
+                                     size: member.size, note: unsafe, outsideRoot: Self.relative(member.pathBytes, to: prefix) == nil)
+        }
+        let extra = plan.unlisted(found: found, excluded: excluded,
+                                  isBag: isBag || manifests.contains { $0.manifest.format == .bagit }, entries: &entries)
+        entries += extra
+        var bag: BagReport?
+        if isBag {
+            let inside = members.filter { $0.kind != .directory }.compactMap { member -> (path: [UInt8], size: Int64)? in
+                guard let relative = Self.relative(member.pathBytes, to: prefix) else { return nil }
+                return (relative, member.size ?? states[member.index].size ?? 0)
+            }
+            let data = Array("data".utf8)
+            let hasData = members.contains { member in
+                guard let relative = Self.relative(member.pathBytes, to: prefix) else { return false }
+                return relative == data || relative.starts(with: data + [UInt8(ascii: "/")])
+            }
+            let infoName = VerificationPlan.bagInfoName(declaration: declaration)
+            var report = VerificationPlan.bagReport(
+                location: PathText.text(prefix), declaration: declaration,
+                info: try? readWholeMember(Self.memberPath(prefix, Array(infoName.utf8)), states: states, archive: archive),
+                fetch: try? readWholeMember(Self.memberPath(prefix, Array("fetch.txt".utf8)), states: states, archive: archive),
+                hasDataDirectory: hasData, files: inside, manifests: manifests, problemsBefore: bagProblems)
+            VerificationPlan.finish(&report, entries: &entries, malformed: plan.malformed)
+            bag = report
+        }
+        return verifier.makeReport(root: displayRoot, rootKind: "archive", plan: plan, entries: entries, bag: bag, warnings: [],
+                                   started: started, bytesHashed: bytesHashed)
     }
 
-    /// Hashes the current member of `reader` unless its name is unsafe or it is not a regular file.
-    private func hashCurrent(_ member: ArchiveMember, reader: ArchiveReader) -> MemberOutcome {
-        guard member.kind == .regular, FilePaths.unsafeReason(member.path) == nil else {
-            return MemberOutcome(member: member)
+    // MARK: - Reading
+
+    /// The one pass over a non-seekable archive: manifest-like members kept in memory, the rest hashed in the
+    /// algorithms the manifests seen so far need (SHA-256 until one is seen).
+    private func streamingPass(_ reader: ArchiveReader, first: ArchiveMember, bytesHashed: inout Int64) -> [MemberState] {
+        var states: [MemberState] = []
+        var guess: Set<HashAlgorithm> = [.sha256]
+        var kept = 0
+        var member: ArchiveMember? = first
+        while let current = member {
+            var state = MemberState(member: current)
+            if current.kind == .regular && current.unsafeReason == nil {
+                let keep = Self.isInteresting(current) && kept < Self.keepTotal
+                var digester = Digester(guess)
+                var bytes: [UInt8]? = keep ? [] : nil
+                do {
+                    let size = try reader.readData { block in
+                        digester.update(block)
+                        if bytes != nil {
+                            if (bytes?.count ?? 0) + block.count <= Self.keepLimit {
+                                bytes?.append(contentsOf: block)
+                            } else {
+                                bytes = nil
+                            }
+                        }
+                    }
+                    state.digests = digester.finalize()
+                    state.size = size
+                    state.bytes = bytes
+                    kept += bytes?.count ?? 0
+                    bytesHashed += size
+                    verifier.progress.update(phase: "hashing", done: Int64(current.index + 1), total: 0, unit: .items)
+                } catch {
+                    state.error = "\(error)"
+                }
+            }
+            states.append(state)
+            if state.bytes != nil { guess = algorithmGuess(states) }
+            do {
+                member = try reader.nextMember()
+            } catch {
+                // A corrupt header ends the pass: what follows cannot be found.
+                states[states.count - 1].error = states[states.count - 1].error ?? "\(error)"
+                member = nil
+            }
         }
-        var hasher = SHA256()
-        do {
-            let size = try reader.readData { hasher.update(bufferPointer: $0) }
-            verifier.progress.update(phase: "hashing", done: Int64(member.index + 1), total: 0, unit: .items)
-            return MemberOutcome(member: member, sha256: hasher.finalize().hexString, size: size)
-        } catch {
-            return MemberOutcome(member: member, error: "\(error)")
+        return states
+    }
+
+    /// The algorithms the manifests found so far use (their strongest each, or all with --all-manifests).
+    private func algorithmGuess(_ states: [MemberState]) -> Set<HashAlgorithm> {
+        guard let location = Self.locate(states.map(\.member), all: verifier.options.allManifests) else { return [.sha256] }
+        var algorithms: Set<HashAlgorithm> = []
+        for (name, _) in location.selection.manifests {
+            let path = Self.memberPath(location.prefix, Array(name.utf8))
+            guard let bytes = states.first(where: { $0.member.pathBytes == path })?.bytes,
+                  let manifest = try? ManifestParser.parse(bytes, name: name, allowEmpty: true) else { continue }
+            if verifier.options.allManifests {
+                algorithms.formUnion(manifest.algorithms)
+            } else if let strongest = manifest.algorithms.first {
+                algorithms.insert(strongest)
+            }
         }
+        return algorithms.isEmpty ? [.sha256] : algorithms
+    }
+
+    /// A member's bytes: kept from the first pass, or read now.
+    private func readWholeMember(_ path: [UInt8], states: [MemberState], archive: String) throws -> [UInt8] {
+        guard let state = states.first(where: { $0.member.pathBytes == path && $0.member.kind == .regular }) else {
+            throw USVError.io(path: archive, reason: "no member '\(PathText.text(path).visibleEscapes)'")
+        }
+        if let bytes = state.bytes { return bytes }
+        guard let bytes = try Self.readMembers([state.member.index], of: archive)[state.member.index] else {
+            throw USVError.malformed(path: archive, location: "member '\(state.member.path.visibleEscapes)'", reason: "vanished on re-read")
+        }
+        return bytes
+    }
+
+    /// Reads the members at `indices` into memory in one pass (each at most 1 GiB).
+    private static func readMembers(_ indices: Set<Int>, of archive: String) throws -> [Int: [UInt8]] {
+        guard let last = indices.max() else { return [:] }
+        var out: [Int: [UInt8]] = [:]
+        let reader = try ArchiveReader(path: archive)
+        while let member = try reader.nextMember(), member.index <= last {
+            if indices.contains(member.index) { out[member.index] = try reader.readAll(limit: 1 << 30) }
+        }
+        return out
     }
 
     /// Hashes zip members with up to `jobs` independent readers, members assigned largest first.
-    private func hashMembersInParallel(_ wanted: [ArchiveMember], archive: String) -> [MemberOutcome] {
-        let workers = min(verifier.options.jobs, max(1, wanted.count))
+    private func hashMembersInParallel(_ wanted: [Int: Set<HashAlgorithm>], members: [ArchiveMember], archive: String) -> [MemberState] {
+        let chosen = wanted.keys.map { members[$0] }
+        let workers = min(verifier.options.jobs, max(1, chosen.count))
         var assignment = [[Int]](repeating: [], count: workers)
         var load = [Int64](repeating: 0, count: workers)
-        for member in wanted.sorted(by: { ($0.size ?? 0) > ($1.size ?? 0) }) {
+        for member in chosen.sorted(by: { ($0.size ?? 0, $1.index) > ($1.size ?? 0, $0.index) }) {
             let worker = load.indices.min { load[$0] < load[$1] } ?? 0
             assignment[worker].append(member.index)
             load[worker] += max(1, member.size ?? 0)
         }
         let total = load.reduce(0, +)
         let done = Locked(Int64(0))
-        let results = Locked([MemberOutcome]())
+        let results = Locked([MemberState]())
         let progress = verifier.progress
         let plan = assignment.map { Set($0) }
         runOnThreads(workers) { worker in
             let mine = plan[worker]
-            var outcomes: [MemberOutcome] = []
+            var outcomes: [MemberState] = []
             do {
                 let reader = try ArchiveReader(path: archive)
                 while let member = try reader.nextMember() {
-                    guard mine.contains(member.index) else { continue }
-                    var hasher = SHA256()
+                    guard mine.contains(member.index), let algorithms = wanted[member.index] else { continue }
+                    var digester = Digester(algorithms)
                     do {
                         var pending: Int64 = 0
                         let size = try reader.readData { block in
-                            hasher.update(bufferPointer: block)
+                            digester.update(block)
                             pending += Int64(block.count)
                             if pending >= 16 << 20 {
                                 let now = done.withLock { value -> Int64 in value += pending; return value }
@@ -182,14 +295,15 @@ struct ArchiveVerification {
                             }
                         }
                         done.withLock { $0 += pending }
-                        outcomes.append(MemberOutcome(member: member, sha256: hasher.finalize().hexString, size: size))
+                        outcomes.append(MemberState(member: member, digests: digester.finalize(), size: size))
                     } catch {
-                        outcomes.append(MemberOutcome(member: member, error: "\(error)"))
+                        outcomes.append(MemberState(member: member, error: "\(error)"))
                     }
                 }
             } catch {
-                let failed = wanted.filter { mine.contains($0.index) && !outcomes.map(\.member.index).contains($0.index) }
-                outcomes += failed.map { MemberOutcome(member: $0, error: "\(error)") }
+                let finished = Set(outcomes.map(\.member.index))
+                outcomes += chosen.filter { mine.contains($0.index) && !finished.contains($0.index) }
+                    .map { MemberState(member: $0, error: "\(error)") }
             }
             let finished = outcomes
             results.withLock { $0 += finished }
@@ -197,29 +311,87 @@ struct ArchiveVerification {
         return results.value
     }
 
-    private static func readMember(_ wanted: ArchiveMember, of archive: String) throws -> [UInt8] {
-        let reader = try ArchiveReader(path: archive)
-        while let member = try reader.nextMember(), member.index <= wanted.index {
-            if member.index == wanted.index { return try reader.readAll(limit: 1 << 30) }
+    /// The second sequential pass over a tar: only the members that still need a digest are read.
+    private func hashMembersInOnePass(_ wanted: [Int: Set<HashAlgorithm>], archive: String) -> [MemberState] {
+        var outcomes: [MemberState] = []
+        do {
+            let reader = try ArchiveReader(path: archive)
+            while let member = try reader.nextMember() {
+                guard let algorithms = wanted[member.index] else { continue }
+                var digester = Digester(algorithms)
+                do {
+                    let size = try reader.readData { digester.update($0) }
+                    outcomes.append(MemberState(member: member, digests: digester.finalize(), size: size))
+                } catch {
+                    outcomes.append(MemberState(member: member, error: "\(error)"))
+                }
+            }
+        } catch {
+            let finished = Set(outcomes.map(\.member.index))
+            for index in wanted.keys where !finished.contains(index) {
+                outcomes.append(MemberState(member: ArchiveMember(path: "", pathBytes: [], kind: .regular, size: nil, index: index),
+                                            error: "\(error)"))
+            }
         }
-        throw USVError.malformed(path: archive, location: "member '\(wanted.path.visibleEscapes)'", reason: "vanished on re-read")
+        return outcomes
     }
 
-    private static func manifestMember(in members: [ArchiveMember]) -> ArchiveMember? {
-        members.filter { $0.kind == .regular && FilePaths.unsafeReason($0.path) == nil
-            && ManifestParser.conventionalNames.contains(FilePaths.lastComponent($0.path)) }
-            .min { (depth($0.path), $0.index) < (depth($1.path), $1.index) }
+    // MARK: - Where the data set is
+
+    private static func isInteresting(_ member: ArchiveMember) -> Bool {
+        member.kind == .regular && member.unsafeReason == nil && ManifestDiscovery.isInteresting(FilePaths.lastComponent(member.path))
     }
 
-    private static func depth(_ path: String) -> Int { path.split(separator: "/").count }
+    /// The shallowest folder (first in archive order at equal depth) where the search order finds a manifest or bag.
+    private static func locate(_ members: [ArchiveMember], all: Bool) -> Location? {
+        var folders: [[UInt8]: (names: [String], first: Int)] = [:]
+        for member in members where member.kind == .regular && member.unsafeReason == nil && PathText.isUTF8(member.pathBytes) {
+            let folder = Array(FilePaths.directoryPart(member.path).utf8)
+            folders[folder, default: ([], member.index)].names.append(FilePaths.lastComponent(member.path))
+        }
+        let order = folders.keys.sorted { lhs, rhs in
+            (depth(lhs), folders[lhs]?.first ?? 0) < (depth(rhs), folders[rhs]?.first ?? 0)
+        }
+        for folder in order {
+            let names = folders[folder]?.names ?? []
+            let selection = ManifestDiscovery.select(names: names, all: all)
+            if !selection.manifests.isEmpty || selection.isBag { return Location(prefix: folder, selection: selection) }
+        }
+        return nil
+    }
 
-    /// With an external manifest: the archive's single top folder when that matches more entries than none.
-    private static func bestPrefix(for manifest: Manifest, members: [ArchiveMember]) -> String {
-        let names = Set(members.map(\.path))
-        let tops = Set(members.compactMap { $0.path.split(separator: "/").first.map(String.init) })
-        var best = ("", manifest.entries.filter { names.contains($0.path) }.count)
-        for top in tops {
-            let matches = manifest.entries.filter { names.contains(top + "/" + $0.path) }.count
+    private static func depth(_ folder: [UInt8]) -> Int {
+        folder.isEmpty ? 0 : folder.split(separator: UInt8(ascii: "/")).count
+    }
+
+    /// `prefix/name`, or `name` at the top.
+    static func memberPath(_ prefix: [UInt8], _ name: [UInt8]) -> [UInt8] {
+        prefix.isEmpty ? name : prefix + [UInt8(ascii: "/")] + name
+    }
+
+    /// The path below `prefix`, or nil when the member lies elsewhere.
+    static func relative(_ path: [UInt8], to prefix: [UInt8]) -> [UInt8]? {
+        if prefix.isEmpty { return path }
+        guard path.count > prefix.count + 1, path.starts(with: prefix), path[prefix.count] == UInt8(ascii: "/") else { return nil }
+        return Array(path[(prefix.count + 1)...])
+    }
+
+    /// Names of the regular members directly in `prefix`.
+    private static func namesIn(_ prefix: [UInt8], members: [ArchiveMember]) -> [String] {
+        members.compactMap { member in
+            guard member.kind == .regular, let relative = relative(member.pathBytes, to: prefix),
+                  !relative.contains(UInt8(ascii: "/")) else { return nil }
+            return String(validating: relative, as: UTF8.self)
+        }
+    }
+
+    /// With an external manifest: the archive's top folder when that matches more entries than none.
+    private static func bestPrefix(for manifest: Manifest, members: [ArchiveMember]) -> [UInt8] {
+        let names = Set(members.map(\.pathBytes))
+        let tops = Set(members.compactMap { $0.pathBytes.split(separator: UInt8(ascii: "/")).first.map(Array.init) })
+        var best: ([UInt8], Int) = ([], manifest.entries.filter { names.contains($0.pathBytes) }.count)
+        for top in tops.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let matches = manifest.entries.filter { names.contains(memberPath(top, $0.pathBytes)) }.count
             if matches > best.1 { best = (top, matches) }
         }
         return best.0

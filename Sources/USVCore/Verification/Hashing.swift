@@ -26,7 +26,14 @@ public final class FileHasher {
     /// SHA-256 of the regular file at `path`, its size and status. FIFOs and devices are refused without
     /// blocking (the file is opened non-blocking and checked with `fstat` before any read).
     public func hash(path: String, onProgress: (Int) -> Void = { _ in }) -> Result<(sha256: String, status: FileStatus), Failure> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        digests(pathBytes: Array(path.utf8), algorithms: [.sha256], onProgress: onProgress).map { ($0.digests[.sha256] ?? "", $0.status) }
+    }
+
+    /// The digests of `algorithms` of the regular file at `pathBytes` (raw bytes, so any name opens), in one pass,
+    /// with the file's status as `fstat` gave it when opened.
+    public func digests(pathBytes: [UInt8], algorithms: Set<HashAlgorithm>, onProgress: (Int) -> Void = { _ in })
+        -> Result<(digests: [HashAlgorithm: String], status: FileStatus), Failure> {
+        let descriptor = FilePaths.withCPath(pathBytes) { open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
         guard descriptor >= 0 else { return .failure(.unreadable("cannot open: \(systemErrorText(errno))")) }
         defer { close(descriptor) }
         let status: FileStatus
@@ -38,7 +45,7 @@ public final class FileHasher {
         #if canImport(Glibc)
         posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         #endif
-        var hasher = SHA256()
+        var hasher = Digester(algorithms)
         var offset: Int64 = 0
         while true {
             let count = read(descriptor, buffer.baseAddress, buffer.count)
@@ -47,10 +54,10 @@ public final class FileHasher {
                 return .failure(.unreadable("read failed at byte \(offset): \(systemErrorText(errno))"))
             }
             if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             offset += Int64(count)
             onProgress(count)
         }
-        return .success((hasher.finalize().hexString, status))
+        return .success((hasher.finalize(), status))
     }
 }
