@@ -68,6 +68,7 @@ struct BagItVerdict: Decodable {
         try directory.write("a.txt", "alpha\n")
         try directory.write("sub/deeper/b.bin", bytes: (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
         try directory.write("100%.txt", "percent")
+        try directory.write("50%25off.txt", "bagit.py writes this name as it is, RFC 8493 would write %2525")
         try directory.write("%7E name with spaces.txt", "tilde")
         try directory.write("caf\u{E9}.txt", "nfc")
         try directory.write("*star.txt", "star")

@@ -29,6 +29,10 @@ public struct ManifestEntry: Sendable, Hashable {
     public var line: Int
     /// The size a FreeBSD `distinfo` states with `SIZE (path) = bytes`.
     public var expectedSize: Int64?
+    /// BagIt only: the path as bagit.py reads the line (`%25` left as it is), when that differs from `pathBytes`.
+    /// RFC 8493 encodes a `%` in a name as `%25`, but bagit.py writes it unencoded: a file found only under this name
+    /// is taken as the one listed.
+    public var literalPathBytes: [UInt8]?
 
     public init(pathBytes: [UInt8], algorithm: HashAlgorithm, digest: String, line: Int, expectedSize: Int64? = nil) {
         self.path = PathText.text(pathBytes)

@@ -73,7 +73,7 @@ public enum ManifestParser {
                 } else {
                     sizes[path] = (size, line.number)
                 }
-            case .success(.entry(let path, let algorithm, let digest)):
+            case .success(.entry(let path, let algorithm, let digest, let literal)):
                 let key = DigestKey(path: path, algorithm: algorithm)
                 if let earlier = first[key] {
                     if earlier.digest == digest {
@@ -84,7 +84,9 @@ public enum ManifestParser {
                 } else {
                     first[key] = (line.number, digest)
                 }
-                entries.append(ManifestEntry(pathBytes: path, algorithm: algorithm, digest: digest, line: line.number))
+                var entry = ManifestEntry(pathBytes: path, algorithm: algorithm, digest: digest, line: line.number)
+                entry.literalPathBytes = literal
+                entries.append(entry)
             }
         }
         // distinfo: a SIZE line goes with the digest lines of its path (or stands alone).
@@ -228,7 +230,8 @@ public enum ManifestParser {
     struct LineError: Error { var reason: String }
 
     enum ParsedLine {
-        case entry(path: [UInt8], algorithm: HashAlgorithm, digest: String)
+        /// `literal`: for BagIt, the path as bagit.py reads it (%0D and %0A decoded, %25 not), when that differs.
+        case entry(path: [UInt8], algorithm: HashAlgorithm, digest: String, literal: [UInt8]? = nil)
         case size(path: [UInt8], bytes: Int64)
         case ignored
     }
@@ -317,7 +320,11 @@ public enum ManifestParser {
         }
         if bytes[index] == UInt8(ascii: "*") { index += 1 }
         let digest = String(decoding: bytes[0..<digits], as: UTF8.self).lowercased()
-        return checkedPath(percentDecodeBagIt(Array(bytes[index...]))).map { .entry(path: $0, algorithm: algorithm, digest: digest) }
+        let raw = Array(bytes[index...])
+        let literal = percentDecodeBagIt(raw, decodingPercent: false)
+        return checkedPath(percentDecodeBagIt(raw)).map { path in
+            .entry(path: path, algorithm: algorithm, digest: digest, literal: (try? checkedPath(literal).get()).flatMap { $0 == path ? nil : $0 })
+        }
     }
 
     // MARK: - Pieces
@@ -382,7 +389,8 @@ public enum ManifestParser {
 
     /// RFC 8493 §2.1.3: only CR, LF and `%` are percent-encoded in manifests (`%0D`, `%0A`, `%25`, either case).
     /// Any other `%` — `100%.txt`, `%7E` — is the character itself.
-    static func percentDecodeBagIt(_ bytes: [UInt8]) -> [UInt8] {
+    /// `decodingPercent` false decodes only %0D and %0A, as bagit.py 1.9 does (it writes a `%` in a name unencoded).
+    static func percentDecodeBagIt(_ bytes: [UInt8], decodingPercent: Bool = true) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = 0
@@ -391,7 +399,7 @@ public enum ManifestParser {
                 switch String(decoding: bytes[(index + 1)...(index + 2)], as: UTF8.self).uppercased() {
                 case "0D": out.append(0x0D); index += 3; continue
                 case "0A": out.append(0x0A); index += 3; continue
-                case "25": out.append(UInt8(ascii: "%")); index += 3; continue
+                case "25" where decodingPercent: out.append(UInt8(ascii: "%")); index += 3; continue
                 default: break
                 }
             }

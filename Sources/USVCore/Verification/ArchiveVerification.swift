@@ -75,7 +75,7 @@ struct ArchiveVerification {
         let isBag = location.selection.isBag
         let declaration = isBag ? try? readWholeMember(Self.memberPath(prefix, Array("bagit.txt".utf8)), states: states, archive: archive) : nil
         if isBag && !VerificationPlan.readsTagManifests(declaration: declaration) { manifests.removeAll { $0.role == .tag } }
-        let plan = VerificationPlan(manifests: manifests, options: options)
+        var plan = VerificationPlan(manifests: manifests, options: options)
 
         // Listed members: relative path (bytes) → member index.
         var byRelative: [[UInt8]: Int] = [:]
@@ -88,6 +88,11 @@ struct ArchiveVerification {
             if let refused = plan.precheck(check) {
                 outcomes[index] = refused
                 continue
+            }
+            if byRelative[check.pathBytes] == nil, let literal = check.literal, FilePaths.unsafeReason(bytes: literal) == nil,
+               let found = byRelative[literal] {
+                byRelative[check.pathBytes] = found
+                plan.checks[index].foundAs = literal
             }
             guard let memberIndex = byRelative[check.pathBytes] else {
                 outcomes[index] = .missing(nil)

@@ -19,6 +19,10 @@ struct ReadManifest: Sendable {
 /// Everything the manifests of one run say about one path (compared as bytes).
 struct FileCheck: Sendable {
     var pathBytes: [UInt8]
+    /// BagIt: the name bagit.py would look for (a `%25` left undecoded), tried when `pathBytes` is not there.
+    var literal: [UInt8]?
+    /// The name the file was found under, when that was `literal`.
+    var foundAs: [UInt8]?
     /// The first digest given per algorithm, strongest first.
     var digests: [DigestCheck]
     /// Later lines giving another digest in an algorithm already given: the manifests contradict themselves.
@@ -91,6 +95,7 @@ struct VerificationPlan: Sendable {
                 if let at = index[entry.pathBytes] {
                     if let size = entry.expectedSize { checks[at].expectedSize = size }
                     if read.role == .tag { checks[at].isTag = true }
+                    if checks[at].literal == nil { checks[at].literal = entry.literalPathBytes }
                     guard !entry.digest.isEmpty else { continue }
                     if let same = checks[at].digests.first(where: { $0.algorithm == entry.algorithm }) {
                         if same.expected != entry.digest { checks[at].conflicts.append(digest) }
@@ -99,7 +104,7 @@ struct VerificationPlan: Sendable {
                     }
                 } else {
                     index[entry.pathBytes] = checks.count
-                    checks.append(FileCheck(pathBytes: entry.pathBytes, digests: entry.digest.isEmpty ? [] : [digest], conflicts: [],
+                    checks.append(FileCheck(pathBytes: entry.pathBytes, literal: entry.literalPathBytes, digests: entry.digest.isEmpty ? [] : [digest], conflicts: [],
                                             expectedSize: entry.expectedSize, line: entry.line, manifest: read.name,
                                             isTag: read.role == .tag))
                 }
@@ -118,8 +123,8 @@ struct VerificationPlan: Sendable {
         Set(checks.flatMap { $0.algorithms(all: options.allManifests) }).sorted(by: >)
     }
 
-    /// Listed paths (bytes).
-    var listed: Set<[UInt8]> { Set(checks.map(\.pathBytes)) }
+    /// Listed paths (bytes), with the names files were found under.
+    var listed: Set<[UInt8]> { Set(checks.map(\.pathBytes) + checks.compactMap(\.foundAs)) }
 
     func isSkippedArtefact(_ path: String) -> Bool {
         !options.includeOSArtefacts && OSArtefacts.isArtefact(path)
@@ -140,6 +145,10 @@ struct VerificationPlan: Sendable {
         result.expectedSize = check.expectedSize
         if several { result.manifest = check.manifest }
         if check.isTag { result.tagFile = true }
+        if let foundAs = check.foundAs {
+            result.detail = "found as '\(PathText.display(PathText.text(foundAs), limit: 120))': the manifest's %25 taken literally, "
+                + "as bagit.py writes a % in a name (RFC 8493 encodes it as %25)"
+        }
         switch outcome {
         case .unsafe(let reason):
             result.status = .unsafePath

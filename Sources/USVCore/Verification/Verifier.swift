@@ -180,7 +180,7 @@ public struct Verifier: Sendable {
         if isBag && !VerificationPlan.readsTagManifests(declaration: declaration) {
             manifests.removeAll { $0.role == .tag }
         }
-        let plan = VerificationPlan(manifests: manifests, options: options)
+        var plan = VerificationPlan(manifests: manifests, options: options)
 
         // 2. Each listed file: safe? there? regular?
         var outcomes = [CheckOutcome?](repeating: nil, count: plan.checks.count)
@@ -190,10 +190,19 @@ public struct Verifier: Sendable {
                 outcomes[index] = refused
                 continue
             }
-            let joined = FilePaths.join(rootBytes, check.pathBytes)
+            var joined = FilePaths.join(rootBytes, check.pathBytes)
+            if let literal = check.literal, FilePaths.unsafeReason(bytes: literal) == nil,
+               case .failure(let error) = FilePaths.realPath(bytes: joined), error.isNotFound,
+               case .success = FileStatus.lstatus(bytes: FilePaths.join(rootBytes, literal)) {
+                joined = FilePaths.join(rootBytes, literal)
+                plan.checks[index].foundAs = literal
+            }
             switch FilePaths.realPath(bytes: joined) {
             case .failure(let error):
-                if error.isNotFound {
+                if error.code == ENAMETOOLONG {
+                    // No file can have the name: as good as missing, and said why.
+                    outcomes[index] = .missing("\(error.description): a name of \(check.pathBytes.count) bytes cannot exist here")
+                } else if error.isNotFound {
                     var detail: String?
                     if case .success(let link) = FileStatus.lstatus(bytes: joined), link.kind == .symlink { detail = "dangling symlink" }
                     outcomes[index] = .missing(detail)
