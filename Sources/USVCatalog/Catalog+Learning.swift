@@ -143,11 +143,20 @@ extension Catalog {
             case .broadband: classNames = ["tonal", "broadband"]
             }
             let annotations = try Self.annotations(db, usvIDs: order, annotator: annotator)
+            // Animals by the names `usv ls` shows (with their sex), for fold names and animal classes.
+            var animalNames: [Int: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT dataset_animal_id, original_name, sex FROM animals ORDER BY dataset_id") {
+                let id: Int = row["dataset_animal_id"]
+                guard animalNames[id] == nil else { continue }
+                let sex: Int? = row["sex"]
+                let name: String = row["original_name"]
+                animalNames[id] = name + (sex.map { $0 == 1 ? " (male)" : " (female)" } ?? "")
+            }
             var animalClasses: [Int: Int] = [:]
             if task == .animal {
                 let animals = Set(order.compactMap { byUSV[$0]?.animal }).sorted()
                 for (index, animal) in animals.enumerated() { animalClasses[animal] = index }
-                classNames = animals.map { "animal \($0)" }
+                classNames = animals.map { animal in animalNames[animal].map { "\($0), id \(animal)" } ?? "animal \(animal)" }
             }
             for id in order {
                 guard let entry = byUSV[id], let animal = entry.animal else { continue }
@@ -183,8 +192,10 @@ extension Catalog {
                 classNames = present.map { classNames[$0] }
             }
             guard !labels.isEmpty else { throw USVError.usage("no USVs with \(task.rawValue) labels and complete '\(plugin)' features") }
-            return LabelledSamples(x: DesignMatrix(rows: labels.count, columns: featureNames.count, values: values), labels: labels,
-                                   groups: groups, classNames: classNames, featureNames: featureNames, usvIDs: ids)
+            var samples = LabelledSamples(x: DesignMatrix(rows: labels.count, columns: featureNames.count, values: values), labels: labels,
+                                          groups: groups, classNames: classNames, featureNames: featureNames, usvIDs: ids)
+            samples.groupNames = animalNames.filter { Set(groups).contains($0.key) }
+            return samples
         }
     }
 

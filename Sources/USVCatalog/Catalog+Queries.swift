@@ -7,6 +7,8 @@ public struct USVFilter: Sendable, Codable {
     public var sex: Sex?
     /// Data-set animal ids.
     public var animals: [Int] = []
+    /// Animal names as the data set gives them (`Rfem01`); an animal matches by id or by name.
+    public var animalNames: [String]? = nil
     public var genotype: Genotype?
     public var source: USVSource?
     public var minimumDuration: Double?
@@ -21,9 +23,14 @@ public struct USVFilter: Sendable, Codable {
         var conditions = ["1 = 1"]
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let sex { conditions.append("a.sex = ?"); arguments.append(sex.rawValue) }
-        if !animals.isEmpty {
-            conditions.append("a.dataset_animal_id IN (\(databaseQuestionMarks(count: animals.count)))")
+        let names = animalNames ?? []
+        if !animals.isEmpty || !names.isEmpty {
+            var either: [String] = []
+            if !animals.isEmpty { either.append("a.dataset_animal_id IN (\(databaseQuestionMarks(count: animals.count)))") }
+            if !names.isEmpty { either.append("a.original_name IN (\(databaseQuestionMarks(count: names.count)))") }
+            conditions.append("(" + either.joined(separator: " OR ") + ")")
             arguments += animals.map { $0 }
+            arguments += names.map { $0 }
         }
         if let genotype { conditions.append("a.genotype = ?"); arguments.append(genotype.rawValue) }
         if let source { conditions.append("u.source = ?"); arguments.append(source.rawValue) }

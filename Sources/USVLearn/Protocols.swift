@@ -33,7 +33,7 @@ extension EvaluationProtocol {
         switch self {
         case .leaveOneAnimalOut:
             return Set(samples.groups).sorted().map { animal in
-                Fold(name: "animal \(animal)", train: indices.filter { samples.groups[$0] != animal },
+                Fold(name: samples.groupName(animal), train: indices.filter { samples.groups[$0] != animal },
                      test: indices.filter { samples.groups[$0] == animal })
             }
         case .randomKFold(let count, let seed):

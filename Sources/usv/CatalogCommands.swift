@@ -151,8 +151,8 @@ struct USVFilterOptions: ParsableArguments {
     @Option(help: "female or male.")
     var sex: String?
 
-    @Option(help: "Data-set animal id (repeatable).")
-    var animal: [Int] = []
+    @Option(help: "An animal by name (Rfem01, as usv ls shows it) or data-set id (repeatable).")
+    var animal: [String] = []
 
     @Option(help: "wildtype or cortexless.")
     var genotype: String?
@@ -160,11 +160,11 @@ struct USVFilterOptions: ParsableArguments {
     @Option(help: "detected or deposited.")
     var source: String?
 
-    @Option(help: "Shortest duration, seconds.")
-    var minDuration: Double?
+    @Option(help: "Shortest duration: seconds, or with a unit (50ms, 0.05s).")
+    var minDuration: String?
 
-    @Option(help: "Longest duration, seconds.")
-    var maxDuration: Double?
+    @Option(help: "Longest duration: seconds, or with a unit (300ms, 0.3s).")
+    var maxDuration: String?
 
     @Option(help: "Only the data set at this root.")
     var root: String?
@@ -175,7 +175,9 @@ struct USVFilterOptions: ParsableArguments {
             guard let value = Sex(name: sex) else { throw ValidationError("--sex must be female or male") }
             filter.sex = value
         }
-        filter.animals = animal
+        filter.animals = animal.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let names = animal.filter { Int($0.trimmingCharacters(in: .whitespaces)) == nil }
+        filter.animalNames = names.isEmpty ? nil : names
         if let genotype {
             guard let value = Genotype(rawValue: genotype.lowercased()) else { throw ValidationError("--genotype must be wildtype or cortexless") }
             filter.genotype = value
@@ -184,13 +186,22 @@ struct USVFilterOptions: ParsableArguments {
             guard let value = USVSource(rawValue: source) else { throw ValidationError("--source must be detected or deposited") }
             filter.source = value
         }
-        filter.minimumDuration = minDuration
-        filter.maximumDuration = maxDuration
+        filter.minimumDuration = try minDuration.map { try Self.seconds($0, option: "--min-duration") }
+        filter.maximumDuration = try maxDuration.map { try Self.seconds($0, option: "--max-duration") }
         if let root {
             guard case .success(let real) = FilePaths.realPath(root) else { throw ValidationError("--root \(root): no such directory") }
             filter.root = real
         }
         return filter
+    }
+
+    /// A duration given as seconds (`0.05`), or with a unit (`50ms`, `0.05s`), in seconds.
+    static func seconds(_ text: String, option: String) throws -> Double {
+        let parameter = PluginParameter(option, type: "s", default: "0", "")
+        guard let value = Double((try? parameter.checked(text)) ?? ""), value >= 0 else {
+            throw ValidationError("\(option) must be a duration: seconds (0.05) or with a unit (50ms, 0.05s), got '\(text)'")
+        }
+        return value
     }
 }
 

@@ -114,6 +114,30 @@ import USVTestSupport
         #expect(runs.count == 2 && runs.first?.status == "interrupted" && runs.last?.status != "running", "\(runs)")
     }
 
+    /// One identity per animal: filters take the names `ls` shows, evaluation folds are named by them (with id and
+    /// sex), and durations take units.
+    @Test func animalsAreNamedAndDurationsTakeUnits() throws {
+        let directory = try TemporaryDirectory("cli-names")
+        defer { directory.remove() }
+        let (catalog, _) = try ingestedTwin(directory)
+        func ids(_ arguments: [String]) throws -> [Double] {
+            let list = try USVExecutable.run(["ls", "--catalog", catalog, "--json", "--limit", "100000"] + arguments)
+            #expect(list.status == 0, "\(arguments): \(list.stderr)")
+            guard case .array(let usvs)? = try JSONDecoder().decode(JSONValue.self, from: list.stdout)["usvs"] else { return [] }
+            return usvs.compactMap { if case .number(let id)? = $0["id"] { return id } else { return nil } }
+        }
+        let byName = try ids(["--animal", "Rfem01"]), byID = try ids(["--animal", "1"])
+        #expect(!byName.isEmpty && byName == byID)
+        #expect(try ids(["--min-duration", "30ms"]) == ids(["--min-duration", "0.03"]))
+        #expect(try !ids(["--min-duration", "0.03s"]).isEmpty)
+        #expect(try USVExecutable.run(["ls", "--catalog", catalog, "--min-duration", "long"]).status == 2)
+        let evaluation = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "loao",
+                                                "--features", "deposited", "--catalog", catalog, "--progress", "none"])
+        #expect(evaluation.status == 0, "\(evaluation.stderr)")
+        #expect(evaluation.stdoutText.contains("Rfem01 (female), id 1") && evaluation.stdoutText.contains("(male), id 1"),
+                "\(evaluation.stdoutText)")
+    }
+
     @Test func aMistypedCommandGetsASuggestion() throws {
         let typo = try USVExecutable.run(["verfy", "somewhere"])
         #expect(typo.status == 2 && typo.stderr.contains("did you mean 'verify'"), "\(typo.stderr)")

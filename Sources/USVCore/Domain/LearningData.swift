@@ -33,6 +33,14 @@ public struct LabelledSamples: Sendable {
     public var usvIDs: [Int64]
     /// Per-sample weights (nil: all 1), e.g. inverse class frequencies to balance classes by weighting.
     public var weights: [Double]?
+    /// How people name each group (animal): "Rfem01 (female)" for data-set animal 1. Reports use it, so an
+    /// animal has one identity everywhere (the names `usv ls` shows); ids without a name fall back to "animal N".
+    public var groupNames: [Int: String] = [:]
+
+    /// The name of group `group` for reports: its name with its data-set id, or "animal N".
+    public func groupName(_ group: Int) -> String {
+        groupNames[group].map { "\($0), id \(group)" } ?? "animal \(group)"
+    }
 
     public init(x: DesignMatrix, labels: [Int], groups: [Int], classNames: [String], featureNames: [String], usvIDs: [Int64],
                 weights: [Double]? = nil) {
