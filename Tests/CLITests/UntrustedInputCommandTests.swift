@@ -25,4 +25,19 @@ import USVTestSupport
         let converted = String(decoding: try readWholeFile(directory.file("eu.jsonl"), limit: 1 << 20), as: UTF8.self)
         #expect(converted.contains("\"a\":1.5"), "\(converted)")
     }
+
+    @Test func convertRefusesEmptyAndCutMATFiles() throws {
+        let directory = try TemporaryDirectory("cli-mat-cut")
+        defer { directory.remove() }
+        let original = try MATValueFixture.write(directory.file("data000000001.mat"))
+        let bytes = try readWholeFile(original, limit: 1 << 24)
+        try directory.write("header.mat", bytes: Array(bytes.prefix(128)))
+        try directory.write("cut.mat", bytes: Array(bytes.prefix(bytes.count - 3)))
+        let header = try USVExecutable.run(["convert", directory.file("header.mat"), directory.file("h.h5")])
+        #expect(header.status == 2 && header.stderr.contains("no variables"), "\(header.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("h.h5")))
+        let cut = try USVExecutable.run(["convert", directory.file("cut.mat"), directory.file("c.h5")])
+        #expect(cut.status == 1 && cut.stderr.contains("truncated"), "\(cut.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("c.h5")))
+    }
 }

@@ -22,32 +22,57 @@ enum MAT73 {
 
     static func read(path: String) throws -> [(name: String, value: MATValue)] {
         let file = try HDF5File(path: path, mode: .read)
-        return try file.children(of: "/").filter { !$0.hasPrefix("#") }.map { name in
-            (name, try value(file, at: "/" + name))
+        let variables = try file.children(of: "/").filter { !$0.hasPrefix("#") }.map { name in
+            (name, try value(file, at: "/" + name, variable: name))
+        }
+        guard !variables.isEmpty else { throw USVError.unusable(path: path, reason: "a MAT v7.3 file with no variables") }
+        return variables
+    }
+
+    /// The value at HDF5 `path`, MATLAB variable path `variable` (`v.Spec{1}`); errors from below name the variable.
+    private static func value(_ file: HDF5File, at path: String, variable: String, depth: Int = 0) throws -> MATValue {
+        do {
+            return try uncheckedValue(file, at: path, variable: variable, depth: depth)
+        } catch let error as USVError {
+            throw naming(error, variable: variable, file: file.path)
         }
     }
 
-    private static func value(_ file: HDF5File, at path: String, depth: Int = 0) throws -> MATValue {
+    /// `error` with "variable X" in its location (the innermost variable: a deeper one already named it).
+    static func naming(_ error: USVError, variable: String, file: String) -> USVError {
+        switch error {
+        case .malformed(let named, let location, let reason) where !location.contains("variable "):
+            return .malformed(path: named, location: location + ", variable \(variable)", reason: reason)
+        case .io(let named, let reason) where !reason.contains("variable "):
+            return .malformed(path: named, location: "variable \(variable)", reason: reason)
+        case .unusable(let named, let reason) where !reason.contains("variable "):
+            return .malformed(path: named, location: "variable \(variable)", reason: reason)
+        default:
+            return error
+        }
+    }
+
+    private static func uncheckedValue(_ file: HDF5File, at path: String, variable: String, depth: Int) throws -> MATValue {
         guard depth < 64 else { throw USVError.malformed(path: file.path, location: path, reason: "nested more than 64 deep") }
         let matlabClass = file.hasAttribute("MATLAB_class", on: path) ? try file.attribute("MATLAB_class", on: path) : nil
         if file.hasAttribute("MATLAB_sparse", on: path) {
-            throw USVError.unsupported(path: file.path, feature: "the sparse array \(path)", advice: "save it with full() in MATLAB first")
+            throw USVError.unsupported(path: file.path, feature: "the sparse array \(path) (variable \(variable))", advice: "save it with full() in MATLAB first")
         }
         switch file.kind(of: path) {
         case .group?:
             guard matlabClass == nil || matlabClass == "struct" else {
-                throw USVError.unsupported(path: file.path, feature: "MATLAB class '\(matlabClass ?? "")' (\(path))",
+                throw USVError.unsupported(path: file.path, feature: "MATLAB class '\(matlabClass ?? "")' (\(path), variable \(variable))",
                                            advice: "convert it to a struct, cell or numeric array in MATLAB")
             }
-            return try structure(file, at: path, depth: depth)
+            return try structure(file, at: path, variable: variable, depth: depth)
         case .dataset?:
-            return try dataset(file, at: path, matlabClass: matlabClass, depth: depth)
+            return try dataset(file, at: path, matlabClass: matlabClass, variable: variable, depth: depth)
         default:
             throw USVError.malformed(path: file.path, location: path, reason: "neither a group nor a dataset")
         }
     }
 
-    private static func dataset(_ file: HDF5File, at path: String, matlabClass: String?, depth: Int) throws -> MATValue {
+    private static func dataset(_ file: HDF5File, at path: String, matlabClass: String?, variable: String, depth: Int) throws -> MATValue {
         let info = try file.datasetInfo(path)
         var dimensions = Array(info.shape.reversed())
         if dimensions.isEmpty { dimensions = [1, 1] } else if dimensions.count == 1 { dimensions.append(1) }
@@ -65,15 +90,18 @@ enum MAT73 {
             return .logical(dimensions: dimensions, values: try file.read(path, as: UInt8.self).values.map { $0 != 0 })
         case "cell"?:
             let targets = try file.readReferences(path).targets
-            return .cell(dimensions: dimensions, values: try targets.map { try value(file, at: $0, depth: depth + 1) })
+            return .cell(dimensions: dimensions, values: try targets.enumerated().map { index, target in
+                try value(file, at: target, variable: "\(variable){\(index + 1)}", depth: depth + 1)
+            })
         default:
             break
         }
         let numericClass: MATNumericClass
         if let matlabClass {
             guard let known = classNames.first(where: { $0.value == matlabClass })?.key else {
-                throw USVError.unsupported(path: file.path, feature: "MATLAB class '\(matlabClass)' (\(path))",
-                                           advice: "convert it to a numeric, char, logical, cell or struct array in MATLAB")
+                throw USVError.unsupported(path: file.path, feature: "MATLAB class '\(matlabClass)' (\(path), variable \(variable))",
+                                           advice: matlabClass == "string" ? "convert MATLAB strings to char arrays (char(s) or cellstr(s)) before saving"
+                                               : "convert it to a numeric, char, logical, cell or struct array in MATLAB")
             }
             numericClass = known
         } else {
@@ -93,7 +121,7 @@ enum MAT73 {
                 return .char(dimensions: [1, 1], text: try file.readStrings(path).values.joined())
             case .compound: numericClass = .double
             default:
-                throw USVError.unsupported(path: file.path, feature: "the dataset \(path) of type \(info.type)",
+                throw USVError.unsupported(path: file.path, feature: "the dataset \(path) of type \(info.type) (variable \(variable))",
                                            advice: "store numbers, text, cells or structs")
             }
         }
@@ -104,7 +132,7 @@ enum MAT73 {
         return .numeric(numericClass, dimensions: dimensions, real: try file.read(path, as: Double.self).values, imaginary: nil)
     }
 
-    private static func structure(_ file: HDF5File, at path: String, depth: Int) throws -> MATValue {
+    private static func structure(_ file: HDF5File, at path: String, variable: String, depth: Int) throws -> MATValue {
         let members = try file.children(of: path)
         let fieldNames = file.hasAttribute("MATLAB_fields", on: path)
             ? try file.characterSequences("MATLAB_fields", on: path).filter(members.contains) : members
@@ -116,20 +144,29 @@ enum MAT73 {
         }
         guard let arrayField else {
             var element: [String: MATValue] = [:]
-            for name in fieldNames { element[name] = try value(file, at: path + "/" + name, depth: depth + 1) }
+            for name in fieldNames { element[name] = try value(file, at: path + "/" + name, variable: "\(variable).\(name)", depth: depth + 1) }
             return .structure(dimensions: [1, 1], fieldNames: fieldNames, elements: [element])
         }
         let shape = try file.datasetInfo(path + "/" + arrayField).shape
         var dimensions = Array(shape.reversed())
         if dimensions.count == 1 { dimensions.append(1) }
-        let count = shape.reduce(1, *)
+        let count = try shape.reduce(1) { product, extent in
+            let (result, overflow) = product.multipliedReportingOverflow(by: extent)
+            guard !overflow, result <= 1 << 24 else {
+                throw USVError.malformed(path: file.path, location: path + "/" + arrayField, reason: "a struct array of shape \(shape) is too large")
+            }
+            return result
+        }
         var elements = [[String: MATValue]](repeating: [:], count: count)
         for name in fieldNames {
             let targets = try file.readReferences(path + "/" + name).targets
             guard targets.count == count else {
                 throw USVError.malformed(path: file.path, location: path + "/" + name, reason: "\(targets.count) elements, expected \(count)")
             }
-            for (index, target) in targets.enumerated() { elements[index][name] = try value(file, at: target, depth: depth + 1) }
+            for (index, target) in targets.enumerated() {
+                elements[index][name] = try value(file, at: target, variable: count == 1 ? "\(variable).\(name)" : "\(variable)(\(index + 1)).\(name)",
+                                                  depth: depth + 1)
+            }
         }
         return .structure(dimensions: dimensions, fieldNames: fieldNames, elements: elements)
     }

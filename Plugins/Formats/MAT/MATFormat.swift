@@ -4,12 +4,13 @@ import USVCore
 /// MATLAB MAT-files, version 5 (the per-USV `dataNNNNNNNNN.mat` files of the Donders data set hold a struct
 /// `v` with `Sound{1}`, `Spec{1}`, `Start`, `Stop`, `Duration`, `F`, `SRSound`, `SRSpec`, `Filename`, …):
 /// read numeric arrays of every class, char, logical, cell and struct arrays, zlib-compressed or not, either
-/// byte order; and v7.3 (HDF5, as MATLAB's `save -v7.3` and hdf5storage write them). Writes v5 or v7.3.
-/// Sparse arrays and objects are reported as unsupported.
+/// byte order; v7.3 (HDF5, as MATLAB's `save -v7.3` and hdf5storage write them); and v4 (numeric and text
+/// matrices, either byte order). Writes v5 or v7.3. Sparse arrays, objects (MATLAB strings among them) and function
+/// handles are refused naming their class and variable.
 public struct MATFormat: MATLABReading, MATLABWriting {
     public static let descriptor = PluginDescriptor(
         id: "format.mat", version: "0.1.0", kind: .format,
-        summary: "MATLAB MAT-files v5 (compressed or not) and v7.3 (HDF5): numeric, char, logical, cell and struct arrays (read, write)",
+        summary: "MATLAB MAT-files v5 (compressed or not), v7.3 (HDF5) and v4 (read): numeric, char, logical, cell and struct arrays (read, write)",
         capabilities: ["read", "write", "sniff", "matlab-v5", "matlab-v7.3"])
 
     public static let fileExtensions = ["mat"]
@@ -27,6 +28,7 @@ public struct MATFormat: MATLABReading, MATLABWriting {
     /// The variables of a MAT-file, in order.
     public func read(_ source: ByteSource) throws -> [(name: String, value: MATValue)] {
         let bytes = try source.readAll(limit: 1 << 32)
+        if MAT4Reader.looksLikeVersion4(bytes) { return try MAT4Reader(path: source.description, bytes: bytes).variables() }
         guard MAT73.isVersion73(bytes) else { return try MATReader(path: source.description, bytes: bytes).variables() }
         if case .file(let path) = source { return try MAT73.read(path: path) }
         // HDF5 opens files by name: a member of an archive goes through a private temporary copy.

@@ -50,7 +50,12 @@ struct MATWriter {
             body = flags(MATNumericClass.uint8.rawValue, logical: true) + dimensionBytes + nameBytes
                 + element(MATReader.miUINT8, values.map { $0 ? 1 : 0 })
         case .char(_, let text):
-            body = flags(4) + dimensionBytes + nameBytes + element(MATReader.miUINT16, text.utf16.flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } })
+            // ASCII as MATLAB writes it (miUINT16); other text as UTF-8 (miUTF8), as scipy.io writes it: scipy.io.loadmat
+            // decodes miUINT16 characters with a one-byte codec by default, which turns non-ASCII into mojibake.
+            let data = text.unicodeScalars.allSatisfy(\.isASCII)
+                ? element(MATReader.miUINT16, text.utf16.flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } })
+                : element(MATReader.miUTF8, Array(text.utf8))
+            body = flags(4) + dimensionBytes + nameBytes + data
         case .cell(_, let values):
             body = flags(1) + dimensionBytes + nameBytes
             for item in values { body += try matrix("", item) }
