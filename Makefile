@@ -8,7 +8,7 @@ DEMO_DIR ?= demo-out
 USV_RELEASE := .build/release/usv
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: all deps build release demo test bench clean
+.PHONY: all deps build release demo test bench clean completions man
 
 all: build
 
@@ -71,6 +71,19 @@ test: deps
 bench: release
 	@[ -x /usr/bin/time ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq time >&2; }  # peak-memory figures
 	bash Benchmarks/run.sh
+
+## Shell completion scripts for bash, zsh and fish (swift-argument-parser), in .build/completions/.
+completions: release
+	@mkdir -p .build/completions
+	$(USV_RELEASE) --generate-completion-script bash > .build/completions/usv.bash
+	$(USV_RELEASE) --generate-completion-script zsh > .build/completions/_usv
+	$(USV_RELEASE) --generate-completion-script fish > .build/completions/usv.fish
+	@echo "bash: source .build/completions/usv.bash (or copy it to /etc/bash_completion.d/usv); zsh: put _usv on your fpath; fish: copy usv.fish to ~/.config/fish/completions/"
+
+## The man page usv.1 (swift-argument-parser's generate-manual plugin), in .build/man/.
+man: deps
+	$(SWIFT) package --allow-writing-to-directory .build/man generate-manual --product usv --output-directory .build/man
+	@echo "read it with: man .build/man/usv.1"
 
 clean:
 	rm -rf .build $(DEMO_DIR) bench-out

@@ -138,6 +138,17 @@ import USVTestSupport
                 "\(evaluation.stdoutText)")
     }
 
+    /// `make completions` writes these: every subcommand completes in bash, zsh and fish.
+    @Test func completionScriptsNameEverySubcommand() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try USVExecutable.run(["--generate-completion-script", shell])
+            #expect(script.status == 0, "\(shell): \(script.stderr)")
+            for command in ["verify", "ingest", "detect", "score", "spectrogram", "show", "evaluate"] {
+                #expect(script.stdoutText.contains(command), "\(shell) completion lacks \(command)")
+            }
+        }
+    }
+
     @Test func aMistypedCommandGetsASuggestion() throws {
         let typo = try USVExecutable.run(["verfy", "somewhere"])
         #expect(typo.status == 2 && typo.stderr.contains("did you mean 'verify'"), "\(typo.stderr)")
