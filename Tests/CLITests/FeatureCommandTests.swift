@@ -40,7 +40,7 @@ import USVTestSupport
         let table = try USVExecutable.run(["detect", path])
         #expect(table.stdoutText.contains("2 USVs in 0.6 s of audio"))
         #expect(try USVExecutable.run(["detect", path, "--param", "nonsense=1"]).status == 2)
-        #expect(try USVExecutable.run(["detect", directory.file("missing.wav")]).status == 1)
+        #expect(try USVExecutable.run(["detect", directory.file("missing.wav")]).status == 2)
         // The paper's pipeline by name finds the same two calls; an unknown detector is a usage error.
         let paper = try USVExecutable.run(["detect", path, "--detector", "feature.usv-detector-paper"])
         #expect(paper.status == 0, "\(paper.stderr)")
