@@ -1,7 +1,9 @@
 """Peer for the annotation formats, through crowsetta (the annotation library of vak):
   annotation_peer.py write DIR        -> DIR/crowsetta-generic.csv, DIR/crowsetta-raven.txt, DIR/crowsetta-audacity.txt
                                          (written by crowsetta) and DIR/expected.json
-  annotation_peer.py read FORMAT FILE -> JSON list of the intervals crowsetta reads (FORMAT: generic-seq, raven, aud-bbox)
+  annotation_peer.py read FORMAT FILE -> JSON list of the intervals crowsetta reads (FORMAT: generic-seq, raven, aud-bbox;
+                                         raven-species: labels from a "Species" column)
+  annotation_peer.py example-raven    -> the path of crowsetta's example Raven table (Raven's export, "Species" labels)
 Numbers are written as Python's shortest repr so that they compare exactly."""
 import json
 import os
@@ -62,7 +64,12 @@ def read(kind, path):
                             "onsetSample": None if segment.onset_sample is None else int(segment.onset_sample),
                             "offsetSample": None if segment.offset_sample is None else int(segment.offset_sample)})
     else:
-        loaded = Raven.from_file(path, annot_col="Annotation") if kind == "raven" else AudBBox.from_file(path)
+        if kind == "raven":
+            loaded = Raven.from_file(path, annot_col="Annotation")
+        elif kind == "raven-species":
+            loaded = Raven.from_file(path, annot_col="Species")
+        else:
+            loaded = AudBBox.from_file(path)
         for box in loaded.to_bbox():
             out.append({"label": str(box.label), "onset": number(box.onset), "offset": number(box.offset),
                         "low": number(box.low_freq), "high": number(box.high_freq)})
@@ -72,5 +79,7 @@ def read(kind, path):
 if __name__ == "__main__":
     if sys.argv[1] == "write":
         write(sys.argv[2])
+    elif sys.argv[1] == "example-raven":
+        print(os.path.join(os.path.dirname(crowsetta.__file__), "examples", "Recording_1_Segment_02.Table.1.selections.txt"))
     else:
         read(sys.argv[2], sys.argv[3])

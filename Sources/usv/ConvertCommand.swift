@@ -75,6 +75,10 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "The output's format (e.g. generic-seq, raven, audacity, csv, tsv, jsonl) when OUT's extension cannot tell.")
     var to: String?
 
+    @Option(help: ArgumentHelp("Raven tables: the column the labels are in (default: the first present of Annotation, Label, Species, Call Type, Class).",
+                               valueName: "name"))
+    var labelColumn: String?
+
     @Flag(help: "Tables: keep a column of numbers that has text cells as text (saying how many) instead of refusing the file.")
     var lenient = false
 
@@ -164,7 +168,7 @@ struct ConvertCommand: ParsableCommand {
         }
         let target = to ?? (output.fileExtension == "txt" ? "raven" : output.fileExtension)
         if let annotationReader {
-            let intervals = try annotationReader.readAnnotations(from: .file(input), recording: nil)
+            let intervals = try readAnnotationsNamingLabels(annotationReader, from: input, labelColumn: labelColumn, recording: nil)
             if let writer = registry.all((any AnnotationWriting).self).first(where: { $0.descriptor.id == Self.formatID(to ?? (target == "csv" ? "generic-seq" : target)) }) {
                 try writer.writeAnnotations(intervals, to: output)
                 print("\(output): \(intervals.count) intervals, \(writer.descriptor.id)")

@@ -247,6 +247,10 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Annotations: only recordings of the data set at this root.")
     var root: String?
 
+    @Option(help: ArgumentHelp("Raven tables: the column the labels are in (default: the first present of Annotation, Label, Species, Call Type, Class).",
+                               valueName: "name"))
+    var labelColumn: String?
+
     @Flag(help: "Write the report as JSON (schemas/exchange-report.schema.json).")
     var json = false
 
@@ -284,7 +288,7 @@ extension ImportCommand {
         } else {
             throw USVError.unusable(path: input, reason: "neither an HDF5 bundle nor an annotation file this build reads (usv formats lists them)")
         }
-        let intervals = try reader.readAnnotations(from: .file(input), recording: recording)
+        let intervals = try readAnnotationsNamingLabels(reader, from: input, labelColumn: labelColumn, recording: recording)
         var rootPath: String?
         if let root {
             guard case .success(let real) = FilePaths.realPath(root) else { throw ValidationError("--root \(root): no such directory") }

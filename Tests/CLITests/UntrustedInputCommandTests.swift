@@ -40,4 +40,26 @@ import USVTestSupport
         #expect(cut.status == 1 && cut.stderr.contains("truncated"), "\(cut.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.file("c.h5")))
     }
+
+    @Test func ravenLabelsComeFromSpeciesOrTheChosenColumn() throws {
+        let directory = try TemporaryDirectory("cli-raven-labels")
+        defer { directory.remove() }
+        try directory.write("rec.Table.1.selections.txt", """
+            Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tSpecies\tNotes\r
+            1\tSpectrogram 1\t1\t1.5\t1.6\t2878.2\t4049.0\tEATO\tfaint\r
+
+            """)
+        let input = directory.file("rec.Table.1.selections.txt")
+        #expect(try USVExecutable.run(["convert", input, directory.file("a.csv"), "--to", "generic-seq"]).status == 0)
+        let seq = String(decoding: try readWholeFile(directory.file("a.csv"), limit: 1 << 20), as: UTF8.self)
+        #expect(seq.contains("\nEATO,1.5,1.6,"), "\(seq)")
+        #expect(try USVExecutable.run(["convert", input, directory.file("b.csv"), "--to", "generic-seq", "--label-column", "Notes"]).status == 0)
+        #expect(String(decoding: try readWholeFile(directory.file("b.csv"), limit: 1 << 20), as: UTF8.self).contains("\nfaint,1.5,"))
+        let missing = try USVExecutable.run(["convert", input, directory.file("c.csv"), "--to", "generic-seq", "--label-column", "Call Type"])
+        #expect(missing.status == 2 && missing.stderr.contains("no label column 'Call Type'"), "\(missing.stderr)")
+        // No label column at all: said on stderr.
+        try directory.write("bare.txt", "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tNotes\n1\tSpectrogram 1\t1\t1.5\t1.6\t1\t2\tx\n")
+        let bare = try USVExecutable.run(["convert", directory.file("bare.txt"), directory.file("d.csv"), "--from", "raven", "--to", "generic-seq"])
+        #expect(bare.status == 0 && bare.stderr.contains("no label column"), "\(bare.stderr)")
+    }
 }

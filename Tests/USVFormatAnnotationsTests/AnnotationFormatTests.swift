@@ -43,13 +43,19 @@ func sampleIntervals(recording: String = "Rfem_Afem01.wav") -> [AnnotatedInterva
         #expect(throws: USVError.self) { try AudacityLabelFormat().encodeAnnotations(two, fileName: "x.txt") }
     }
 
-    @Test func ravenWritesEveryViewAndReadsOneIntervalPerSelection() throws {
+    @Test func ravenWritesOneRowPerSelectionAndReadsOneIntervalPerSelection() throws {
         let bytes = try RavenSelectionTableFormat().encodeAnnotations(sampleIntervals(), fileName: "t.txt")
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
-        #expect(lines[0] == "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tAnnotation")
-        #expect(lines.count == 1 + 2 * 3)
-        #expect(lines[1] == "1\tSpectrogram 1\t1\t0.125\t0.1875\t41250.5\t72000.0\tup")
-        #expect(lines[2].hasPrefix("1\tWaveform 1\t1\t"))
+        #expect(lines[0] == "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tBand\tAnnotation")
+        #expect(lines.count == 1 + 3)
+        #expect(lines[1] == "1\tSpectrogram 1\t1\t0.125\t0.1875\t41250.5\t72000.0\tmeasured\tup")
+        // No band: the whole band up to the Nyquist frequency its samples imply (630000 / 2.1 s = 300 kHz), marked.
+        #expect(lines[3] == "3\tSpectrogram 1\t1\t2.0001\t2.1\t0.0\t150000.0\tunknown\tÜnïcødé")
+        // Raven's own habit (a row per view) on request.
+        let both = try RavenSelectionTableFormat(views: ["Spectrogram 1", "Waveform 1"]).encodeAnnotations(sampleIntervals(), fileName: "t.txt")
+        let bothLines = String(decoding: both, as: UTF8.self).split(separator: "\n")
+        #expect(bothLines.count == 1 + 2 * 3 && bothLines[2].hasPrefix("1\tWaveform 1\t1\t"))
+        #expect(try RavenSelectionTableFormat().readAnnotations(from: .memory(name: "t.txt", bytes: both), recording: "Rfem_Afem01.wav").count == 3)
         // A table as Raven saves it: waveform rows first, extra measurement columns, a "Label" column, CRLF.
         let raven = """
             Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tDelta Time (s)\tLabel\r
@@ -72,6 +78,30 @@ func sampleIntervals(recording: String = "Rfem_Afem01.wav") -> [AnnotatedInterva
         let written = try RavenSelectionTableFormat().encodeAnnotations(quotedLabel, fileName: "q.txt")
         #expect(try RavenSelectionTableFormat().readAnnotations(from: .memory(name: "q.txt", bytes: written), recording: "r") == quotedLabel)
         #expect(AudacityLabelFormat().sniff(head: Array(raven.utf8.prefix(64)), fileName: "x.txt") == .no)
+    }
+
+    /// Labels come from the chosen column, else the first of Annotation, Label, Species, Call Type, Class.
+    @Test func ravenLabelsComeFromTheChosenOrFirstKnownColumn() throws {
+        let table = """
+            Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tSpecies\tNotes\r
+            1\tSpectrogram 1\t1\t154.387792767\t154.911598217\t2878.2\t4049.0\tEATO\tfaint\r
+            2\tSpectrogram 1\t1\t167.526598245\t168.17302044\t2731.9\t3902.7\tEATO\tclear\r
+
+            """
+        let source = ByteSource.memory(name: "Recording_1.Table.1.selections.txt", bytes: Array(table.utf8))
+        #expect(try RavenSelectionTableFormat().readAnnotations(from: source, recording: nil).map(\.label) == ["EATO", "EATO"])
+        #expect(try RavenSelectionTableFormat(labelColumn: "notes").readAnnotations(from: source, recording: nil).map(\.label) == ["faint", "clear"])
+        do {
+            _ = try RavenSelectionTableFormat(labelColumn: "Call Type").readAnnotations(from: source, recording: nil)
+            Issue.record("a missing label column must be an error")
+        } catch let error as USVError {
+            #expect(error.description.contains("no label column 'Call Type'") && error.description.contains("Species, Notes"), "\(error)")
+        }
+        // Written under the chosen column's name, read back by it.
+        let intervals = try RavenSelectionTableFormat().readAnnotations(from: source, recording: nil)
+        let written = try RavenSelectionTableFormat(labelColumn: "Species").encodeAnnotations(intervals, fileName: "s.txt")
+        #expect(String(decoding: written, as: UTF8.self).hasPrefix("Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tSpecies\n"))
+        #expect(try RavenSelectionTableFormat().readAnnotations(from: .memory(name: "s.txt", bytes: written), recording: intervals.first?.recording) == intervals)
     }
 
     @Test func contentSniffingPicksTheRightFormat() throws {

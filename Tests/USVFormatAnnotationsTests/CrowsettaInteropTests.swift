@@ -62,8 +62,7 @@ struct PeerRow: Decodable {
             one.channel = 1
             return one
         }
-        // crowsetta reads one row per selection, so the Raven table for it has the spectrogram view only.
-        try RavenSelectionTableFormat(views: ["Spectrogram 1"]).writeAnnotations(banded, to: directory.file("ours-raven.txt"))
+        try RavenSelectionTableFormat().writeAnnotations(banded, to: directory.file("ours-raven.txt"))
         try AudacityLabelFormat().writeAnnotations(banded, to: directory.file("ours-audacity.txt"))
         for (kind, file) in [("raven", "ours-raven.txt"), ("aud-bbox", "ours-audacity.txt")] {
             let seen = try JSONDecoder().decode([PeerInterval].self, from: Data(try runPeer(
@@ -75,6 +74,36 @@ struct PeerRow: Decodable {
                 #expect(box.low.flatMap(Double.init) == interval.lowFrequency && box.high.flatMap(Double.init) == interval.highFrequency, "\(kind)")
             }
         }
+    }
+
+    /// crowsetta reads the Raven tables our writer writes by default: one box per selection with the same times and
+    /// labels, bands where we have them and the whole band (0 Hz to the Nyquist frequency) where we do not; and we read
+    /// crowsetta's own example table (labels in a "Species" column) as it does.
+    @Test(.enabled(if: PythonPeers.available(), "needs crowsetta (Benchmarks/peers/setup.sh)"))
+    func crowsettaReadsOurRavenTablesAndWeReadItsSpeciesLabels() throws {
+        let python = try PythonPeers.python()
+        let directory = try TemporaryDirectory("crowsetta-raven")
+        defer { directory.remove() }
+        let ours = sampleIntervals()
+        try RavenSelectionTableFormat().writeAnnotations(ours, to: directory.file("ours.txt"))
+        let seen = try JSONDecoder().decode([PeerInterval].self, from: Data(try runPeer(
+            python, script: "annotation_peer.py", arguments: ["read", "raven", directory.file("ours.txt")]).utf8))
+        #expect(seen.count == ours.count)
+        for (box, interval) in zip(seen, ours) {
+            #expect(box.label == interval.label)
+            #expect(Double(box.onset) == interval.onset && Double(box.offset) == interval.offset)
+            #expect(box.low.flatMap(Double.init) == (interval.lowFrequency ?? 0))
+            #expect(box.high.flatMap(Double.init) == (interval.highFrequency ?? 150_000))
+        }
+        // crowsetta's example (Raven's own export: CRLF, "Species").
+        let example = try runPeer(python, script: "annotation_peer.py", arguments: ["example-raven"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let theirs = try JSONDecoder().decode([PeerInterval].self, from: Data(try runPeer(
+            python, script: "annotation_peer.py", arguments: ["read", "raven-species", example]).utf8))
+        let read = try RavenSelectionTableFormat().readAnnotations(from: .file(example), recording: nil)
+        #expect(!theirs.isEmpty && read.count == theirs.count)
+        #expect(read.map(\.label) == theirs.map(\.label) && read.allSatisfy { !$0.label.isEmpty })
+        #expect(read.map(\.onset) == theirs.map { Double($0.onset) ?? .nan })
+        #expect(read.map(\.highFrequency) == theirs.map { $0.high.flatMap(Double.init) })
     }
 
     /// A Raven selection table with two selections, each in a spectrogram and a waveform view.

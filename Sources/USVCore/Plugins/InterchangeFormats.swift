@@ -80,6 +80,15 @@ public protocol AnnotationReading: FormatPlugin {
     func readAnnotations(from source: ByteSource, recording: String?) throws -> [AnnotatedInterval]
 }
 
+/// An annotation reader whose labels come from one of several columns (Raven selection tables: Annotation, Label,
+/// Species, …), so that a person can name the column (`--label-column`) and labels are never dropped unseen.
+public protocol LabelColumnChoosing: AnnotationReading {
+    /// The columns tried in order when none is chosen.
+    static var labelColumns: [String] { get }
+    /// The same reader, reading labels from `column` (nil: the first present of `labelColumns`).
+    func choosingLabelColumn(_ column: String?) -> any AnnotationReading
+}
+
 /// A format that writes annotation intervals.
 public protocol AnnotationWriting: FormatPlugin {
     /// The encoded bytes; `fileName` is the name the file will have (generic-seq records it).
