@@ -106,6 +106,12 @@ bench_linear() {
   rm -rf "$dir"
 }
 
+# The CPU's model name, family and model, for the benchmark rows.
+cpu_model() {
+  awk -F': ' '/^model name/ && !n { name = $2; n = 1 } /^cpu family/ && !f { fam = $2; f = 1 } /^model\t/ && !m { mod = $2; m = 1 }
+    END { printf "%s, family %s model %s", name, fam, mod }' /proc/cpuinfo
+}
+
 json_field() { "$1" -c "import json, sys; print(json.loads(sys.argv[1])['$3'])" "$2"; }
 
 # The best of two runs of a throughput benchmark (one JSON object per run): this machine's speed drifts by
@@ -137,10 +143,20 @@ bench_cnn() {
     pt=$(json_field "$py" "$plain" train_images_per_s); pi=$(json_field "$py" "$plain" infer_images_per_s)
     ot=$(json_field "$py" "$onednn" train_images_per_s); oi=$(json_field "$py" "$onednn" infer_images_per_s)
     bt=$(awk -v a="$pt" -v b="$ot" 'BEGIN { print (a > b ? a : b) }'); bi=$(awk -v a="$pi" -v b="$oi" 'BEGIN { print (a > b ? a : b) }')
-    printf '  %-5s (%3s filters, %s thread(s), OpenBLAS %s, vector kernels %s):\n' "$name" "$filters" "$threads" \
-      "$(json_field "$py" "$ours" blas_kernels)" "$(json_field "$py" "$ours" vector_kernels)"
+    local family chooser own
+    family=$(json_field "$py" "$ours" blas_kernels); chooser=$(json_field "$py" "$ours" blas_chosen_by); own=$(json_field "$py" "$ours" blas_openblas_choice)
+    printf '  %-5s (%3s filters, %s thread(s), OpenBLAS kernels %s chosen by %s, vector kernels %s; CPU %s):\n' "$name" "$filters" "$threads" \
+      "$family" "$chooser" "$(json_field "$py" "$ours" vector_kernels)" "$(cpu_model)"
     printf '    training  usv %7.1f images/s   TensorFlow %7.1f (oneDNN forced %7.1f) images/s   -> %sx\n' "$ut" "$pt" "$ot" "$(ratio "$ut" "$bt")"
     printf '    inference usv %7.1f images/s   TensorFlow %7.1f (oneDNN forced %7.1f) images/s   -> %sx\n' "$ui" "$pi" "$oi" "$(ratio "$ui" "$bi")"
+    # Where usv's choice differs from OpenBLAS's own (OpenBLAS fell back to generic kernels), a row with OpenBLAS's too.
+    if [ "$chooser" = usv ] && [ -n "$own" ] && [ "$own" != "$family" ]; then
+      local theirs tt ti
+      theirs=$(OPENBLAS_CORETYPE=$own best_of_two "$py" .build/release/usv-bench cnn "$filters" 64 "$threads" "$train" "$infer")
+      tt=$(json_field "$py" "$theirs" train_images_per_s); ti=$(json_field "$py" "$theirs" infer_images_per_s)
+      printf '    with OpenBLAS'"'"'s own choice, %s: training %7.1f images/s (%sx TensorFlow), inference %7.1f images/s (%sx)\n' \
+        "$own" "$tt" "$(ratio "$tt" "$bt")" "$ti" "$(ratio "$ti" "$bi")"
+    fi
   done
 }
 
