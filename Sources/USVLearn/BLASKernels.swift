@@ -292,8 +292,8 @@ public enum SharedObjects {
 /// OpenBLAS ourselves with `dlopen` after setting it. usv re-executes (`execv` of /proc/self/exe with the same
 /// arguments): the executables link OpenBLAS (every `cblas_*` call in the package resolves at link time), so a
 /// dlopen'ed second copy would sit beside the linked one and every call would have to go through looked-up
-/// function pointers. Re-execution costs one extra program start (a few milliseconds), and only on CPUs that
-/// OpenBLAS does not know. The variable and a private marker (`USV_BLAS_CHOICE=<family>:<OpenBLAS's own pick>`)
+/// function pointers. Re-execution costs one extra program start (about 40 ms on a 2-core machine), and only on
+/// CPUs that OpenBLAS does not know. The variable and a private marker (`USV_BLAS_CHOICE=<family>:<OpenBLAS's own pick>`)
 /// are set for the new process, so it knows the value is usv's and decides nothing again (the variable being set
 /// is itself what stops a second re-execution); child processes inherit both, and with them the same kernels.
 public enum BLASKernelStartup {
