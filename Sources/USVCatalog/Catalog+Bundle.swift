@@ -206,6 +206,7 @@ extension Catalog {
         let names = try decoder.decode([String].self, from: Data(try file.attribute("columns", on: group).utf8))
         let typeNames = try decoder.decode([String].self, from: Data(try file.attribute("types", on: group).utf8))
         let count = Int(try file.numericAttribute("rows", on: group, as: Int64.self).first ?? 0)
+        guard count >= 0 else { throw USVError.malformed(path: file.path, location: group, reason: "\(count) rows") }
         let existing = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { row -> String in row["name"] })
         guard names.count == typeNames.count, Set(names).isSubset(of: existing) else {
             throw USVError.malformed(path: file.path, location: group, reason: "columns \(names) do not fit this catalog's \(table) table")
@@ -235,6 +236,15 @@ extension Catalog {
                let taken = try Int64.fetchOne(db, sql: "SELECT id FROM datasets WHERE root = ?", arguments: [root]) {
                 throw USVError.unusable(path: file.path, reason: "the data set at \(root) is already in this catalog (data set \(taken)); "
                                         + "import into another catalog (--catalog) or remove it first")
+            }
+            // Paths in a bundle are as untrusted as a manifest's: a recording must name a plain relative path (and
+            // member), never an absolute one or one that climbs out with '..'.
+            if table == "recordings" {
+                for name in ["path", "archive_member"] {
+                    guard let index = names.firstIndex(of: name), let text = columns[index].value(at: row) as? String,
+                          !(name == "archive_member" && text.isEmpty), let reason = FilePaths.unsafeReason(text) else { continue }
+                    throw USVError.unsafePath(text, reason: "\(reason) (bundle \(file.path), \(group)/\(name) row \(row))")
+                }
             }
             if table == "models", let id = idColumn.flatMap({ columns[$0].value(at: row) as? Int64 }),
                let shaColumn = names.firstIndex(of: "file_sha256"), let sha = columns[shaColumn].value(at: row) as? String,

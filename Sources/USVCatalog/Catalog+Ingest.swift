@@ -221,14 +221,16 @@ extension Catalog {
     }
 
     /// Stores a deposited table in one transaction. Feature tables become USV records of source
-    /// `deposited` with their annotations; label tables attach annotations to those records by fileid.
-    /// Returns (rows stored, rows whose fileid matched no deposited USV).
+    /// `deposited` with their annotations; label tables attach annotations to those records by fileid; per-USV
+    /// files place those records in their recordings. Returns the rows stored, the fileids of rows that matched no
+    /// deposited USV, and warnings (per-USV files whose recording is unknown, ambiguous or shorter than the USV).
     @discardableResult
     public func store(_ table: DepositedTable, sha256: String, dataSetID: Int64, runID: Int64,
-                      animals: [Int: Animal]) throws -> (stored: Int, unmatched: [Int]) {
+                      animals: [Int: Animal]) throws -> (stored: Int, unmatched: [Int], warnings: [String]) {
         try database.write { db in
             let path = table.table.path
             var unmatched: [Int] = []
+            var warnings: [String] = []
             switch table.table.kind {
             case .features:
                 try db.execute(sql: """
@@ -259,6 +261,17 @@ extension Catalog {
                     }
                 }
             case .perUSVFiles:
+                // The data set's recordings by file name: the last component of the path, or of the archive member.
+                var byName: [String: [(id: Int64, frames: Int?, rate: Int?)]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT id, path, archive_member, frames, sample_rate FROM recordings WHERE dataset_id = ?",
+                                            arguments: [dataSetID]) {
+                    let recordingPath: String = row["path"]
+                    let member: String = row["archive_member"]
+                    byName[FilePaths.lastComponent(member.isEmpty ? recordingPath : member), default: []].append((row["id"], row["frames"], row["sample_rate"]))
+                }
+                var unknown: [String: Int] = [:]
+                var ambiguous: [String: Int] = [:]
+                var pastEnd: [String] = []
                 for row in table.rows {
                     guard let usvID = try Int64.fetchOne(db, sql: "SELECT id FROM usvs WHERE dataset_id = ? AND source = 'deposited' AND deposited_fileid = ?",
                                                          arguments: [dataSetID, row.fileID]),
@@ -266,20 +279,47 @@ extension Catalog {
                         unmatched.append(row.fileID)
                         continue
                     }
-                    // The recording the file names, when it is in the catalog (joined by its file name).
+                    // The recording the file names (a Windows or POSIX path, as MATLAB saved it): its base name, exactly.
                     var recordingID: Int64?
                     if let name = row.strings["Filename"], !name.isEmpty {
-                        recordingID = try Int64.fetchOne(db, sql: "SELECT id FROM recordings WHERE dataset_id = ? AND (path = ? OR path LIKE ? OR archive_member LIKE ?) LIMIT 1",
-                                                         arguments: [dataSetID, name, "%/" + name, "%" + name])
+                        let base = Self.baseName(ofAnyPath: name)
+                        let candidates = byName[base] ?? []
+                        if candidates.count > 1 {
+                            ambiguous[base, default: 0] += 1
+                        } else if let recording = candidates.first {
+                            if let frames = recording.frames, let rate = recording.rate, rate > 0, stop * Double(rate) > Double(frames) + 1 {
+                                pastEnd.append("\(row.member ?? String(row.fileID)) (\(stop) s; \(base) is \(Double(frames) / Double(rate)) s)")
+                            } else {
+                                recordingID = recording.id
+                            }
+                        } else {
+                            unknown[base, default: 0] += 1
+                        }
                     }
                     let rate = row.values["SRSound"]
                     try db.execute(sql: "INSERT INTO provenance (ingest_run_id, source_file, source_sha256, archive_member, line) VALUES (?, ?, ?, ?, ?)",
                                    arguments: [runID, path, sha256, row.member, row.line])
                     try db.execute(sql: """
-                        UPDATE usvs SET start_s = ?, stop_s = ?, start_sample = ?, stop_sample = ?, recording_id = COALESCE(?, recording_id)
+                        UPDATE usvs SET start_s = ?, stop_s = ?, start_sample = ?, stop_sample = ?, recording_id = ?
                         WHERE id = ?
                         """, arguments: [start, stop, rate.flatMap { Self.sampleIndex(start, rate: $0) }, rate.flatMap { Self.sampleIndex(stop, rate: $0) },
                                          recordingID, usvID])
+                }
+                func listed(_ counts: [String: Int]) -> String {
+                    counts.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+                        + (counts.count > 5 ? ", …" : "")
+                }
+                if !unknown.isEmpty {
+                    warnings.append("\(unknown.values.reduce(0, +)) per-USV files name a recording that is not in the catalog: \(listed(unknown)); "
+                        + "their USVs are not placed in a recording")
+                }
+                if !ambiguous.isEmpty {
+                    warnings.append("\(ambiguous.values.reduce(0, +)) per-USV files name a recording that several catalogued recordings "
+                        + "answer to: \(listed(ambiguous)); their USVs are not placed in a recording")
+                }
+                if !pastEnd.isEmpty {
+                    warnings.append("\(pastEnd.count) per-USV files place their USV past the end of its recording: "
+                        + pastEnd.prefix(5).joined(separator: ", ") + (pastEnd.count > 5 ? ", …" : "") + "; they are not placed in it")
                 }
             case .labels:
                 try db.execute(sql: "DELETE FROM annotations WHERE annotator = ? AND provenance_id IN (SELECT id FROM provenance WHERE source_file = ?)",
@@ -302,8 +342,13 @@ extension Catalog {
                 INSERT OR REPLACE INTO ingested_tables (dataset_id, path, sha256, rows, state, ingest_run_id)
                 VALUES (?, ?, ?, ?, 'complete', ?)
                 """, arguments: [dataSetID, path, sha256, table.rows.count - unmatched.count, runID])
-            return (table.rows.count - unmatched.count, unmatched)
+            return (table.rows.count - unmatched.count, unmatched, warnings)
         }
+    }
+
+    /// The file name at the end of a Windows (`C:\DNN\…\Rfem_Afem01.wav`) or POSIX path, or the name itself.
+    public static func baseName(ofAnyPath path: String) -> String {
+        path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? path
     }
 
     /// Records that a table could not be read, keeping whatever an earlier run stored from it.

@@ -15,7 +15,8 @@ public struct IntervalAttachment: Codable, Sendable, Equatable {
 
 extension Catalog {
     /// Attaches `intervals` (read from an annotation file) to the catalog's recordings, replacing what an
-    /// earlier import of the same file stored. A recording is found by its name as the file gives it: the
+    /// earlier import of the same file stored: `sourceFile` is the key (the path the user gave, made absolute), so an
+    /// edited file replaces its old intervals instead of adding to them. A recording is found by its name as the file gives it: the
     /// path in the data set, the archive member, `archive//member`, the file name, or the file name without
     /// extension (Audacity label files name no recording; they take the label file's stem). Each interval is
     /// linked to the detected USV it overlaps most. One transaction: on error nothing changes.
@@ -36,7 +37,7 @@ extension Catalog {
                 if !member.isEmpty { keys += [member, "\(path)//\(member)"] }
                 for key in Set(keys) { lookup[key, default: []].insert(id) }
             }
-            try db.execute(sql: "DELETE FROM intervals WHERE source_file = ? AND source_sha256 = ?", arguments: [sourceFile, sourceSHA256])
+            try db.execute(sql: "DELETE FROM intervals WHERE source_file = ?", arguments: [sourceFile])
             var result = IntervalAttachment(attached: 0, overlappingUSVs: 0, unmatched: [:])
             let now = Date()
             for interval in intervals {

@@ -43,6 +43,8 @@ public struct IngestOutcome: Codable, Sendable, Hashable {
     public var usvs: Int?
     public var seconds: Double?
     public var error: String?
+    /// What was stored with reservations (per-USV files whose recording is unknown, ambiguous or too short).
+    public var warnings: [String]?
 }
 
 /// The result of one `usv ingest` (schemas/ingest-report.schema.json).
@@ -207,8 +209,10 @@ public struct Ingestor: Sendable {
             } else {
                 do {
                     let read = try adapter.readTable(table, root: root, formats: formats)
-                    let (stored, unmatched) = try catalog.store(read, sha256: sha256, dataSetID: dataSetID, runID: runID, animals: animals)
+                    let (stored, unmatched, warnings) = try catalog.store(read, sha256: sha256, dataSetID: dataSetID, runID: runID, animals: animals)
                     outcome.usvs = stored
+                    if !warnings.isEmpty { outcome.warnings = warnings }
+                    for warning in warnings { progress.note("\(table.path): \(warning)") }
                     if !unmatched.isEmpty {
                         progress.note("\(table.path): \(unmatched.count) rows name a fileid with no deposited USV (first: \(unmatched.prefix(5)))")
                     }

@@ -296,7 +296,13 @@ extension ImportCommand {
         }
         guard case .success(let hashed) = FileHasher().hash(path: input) else { throw USVError.io(path: input, reason: "cannot read to hash it") }
         let digest = hashed.sha256
-        let attachment = try catalog.attachIntervals(intervals, sourceFile: FilePaths.lastComponent(input), sourceSHA256: digest,
+        // Keyed by the path given (made absolute, symlinks kept): re-importing the edited file replaces its intervals.
+        let given = input.hasPrefix("/") ? input : FilePaths.join(FileManager.default.currentDirectoryPath, input)
+        var components: [Substring] = []
+        for component in given.split(separator: "/") where component != "." {
+            if component == ".." { _ = components.popLast() } else { components.append(component) }
+        }
+        let attachment = try catalog.attachIntervals(intervals, sourceFile: "/" + components.joined(separator: "/"), sourceSHA256: digest,
                                                      format: reader.descriptor.id, root: rootPath)
         var report = ExchangeReport(operation: "import", format: reader.descriptor.id, path: input)
         report.rows = ["intervals": attachment.attached, "overlapping_usvs": attachment.overlappingUSVs]

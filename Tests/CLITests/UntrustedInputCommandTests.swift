@@ -62,4 +62,31 @@ import USVTestSupport
         let bare = try USVExecutable.run(["convert", directory.file("bare.txt"), directory.file("d.csv"), "--from", "raven", "--to", "generic-seq"])
         #expect(bare.status == 0 && bare.stderr.contains("no label column"), "\(bare.stderr)")
     }
+
+    /// `usv import` of an annotation file, edited, then imported again: its intervals are replaced, not added to.
+    @Test func reimportingAnEditedAnnotationFileReplacesItsIntervals() throws {
+        let directory = try TemporaryDirectory("cli-reimport")
+        defer { directory.remove() }
+        let root = directory.file("twin")
+        let catalog = directory.file("c.sqlite")
+        #expect(try USVExecutable.run(["synth", root, "--scale", "tiny", "--seed", "8"]).status == 0)
+        #expect(try USVExecutable.run(["ingest", root, "--catalog", catalog]).status == 0)
+        let selections = directory.file("selections.txt")
+        #expect(try USVExecutable.run(["export", "--format", "raven", "--label", "sex", "--source", "detected", selections,
+                                       "--catalog", catalog]).status == 0)
+        func imported() throws -> Int {
+            let back = directory.file("back-\(UUID().uuidString.prefix(4)).csv")
+            #expect(try USVExecutable.run(["export", "--format", "generic-seq", "--intervals", back, "--catalog", catalog]).status == 0)
+            return try String(contentsOfFile: back, encoding: .utf8).split(separator: "\n").count - 1
+        }
+        #expect(try USVExecutable.run(["import", selections, "--catalog", catalog]).status == 0)
+        let lines = try String(contentsOfFile: selections, encoding: .utf8).split(separator: "\n")
+        #expect(try imported() == lines.count - 1)
+        // Edited: two selections removed, one relabelled; imported from another working directory by another path.
+        var edited = Array(lines.dropLast(2))
+        edited[1] = Substring(edited[1].replacingOccurrences(of: "\tfemale", with: "\tunsure").replacingOccurrences(of: "\tmale", with: "\tunsure"))
+        try directory.write("selections.txt", edited.joined(separator: "\n") + "\n")
+        #expect(try USVExecutable.run(["import", "../selections.txt", "--catalog", catalog], currentDirectory: root).status == 0)
+        #expect(try imported() == lines.count - 3)
+    }
 }

@@ -61,7 +61,7 @@ import USVTestSupport
         #expect(error.description.contains(variable), "\(error)")
     }
 
-    /// A deposited USV whose Start lies past the end of its recording: `usv features` reports it as failed.
+    /// Deposited USVs whose Start lies past the end of their recording: reported by ingest and not placed in it.
     @Test func aUSVPastTheEndOfItsRecordingIsReportedNotATrap() throws {
         let fixture = try IngestFixture("per-usv-past-end", seed: 6)
         defer { fixture.directory.remove() }
@@ -74,15 +74,29 @@ import USVTestSupport
         var (ingestor, options) = try fixture.ingestor()
         ingestor.formats = try BuiltinPlugins.registry()
         options.verify = VerifyOptions(jobs: 2)
-        _ = try ingestor.ingest(root: fixture.root, options: options)
+        let report = try ingestor.ingest(root: fixture.root, options: options)
+        let warnings = report.tables.first { $0.name == perUSVArchivePath }?.warnings ?? []
+        #expect(warnings.contains { $0.contains("past the end of its recording") }, "\(report.tables)")
         let plugin = try BuiltinPlugins.registry().require((any USVFeatureComputing).self, id: "feature.call-properties")
         var filter = USVFilter()
         filter.source = .deposited
-        let report = try FeatureRunner(plugin: plugin, catalog: fixture.catalog)
+        let features = try FeatureRunner(plugin: plugin, catalog: fixture.catalog)
             .run(filter: filter, parameters: try ParameterValues(defaultsOf: plugin.descriptor))
-        #expect(report.computed == 0)
-        #expect(!report.failed.isEmpty)
-        #expect(report.failed.allSatisfy { $0.contains("not inside the recording") }, "\(report.failed)")
+        #expect(features.computed == 0 && features.failed.isEmpty)
+    }
+
+    /// A catalogued USV (from another build, a bundle) outside its recording: an error naming it when its sound is read.
+    @Test func aStretchOutsideTheRecordingIsAnErrorWhenRead() throws {
+        let info = AudioInfo(sampleRate: 300_000, channels: 1, frames: 300_000, bitDepth: 16, encoding: "wav/pcm16")
+        func reference(_ start: Int, _ stop: Int) -> USVAudioReference {
+            USVAudioReference(usvID: 7, root: "/r", path: "a.wav", archiveMember: nil, startSample: start, stopSample: stop,
+                              startSeconds: Double(start) / 300_000, stopSeconds: Double(stop) / 300_000)
+        }
+        #expect(try USVSnippetReader.frames(of: reference(10, 20), in: info, recording: "a.wav") == 10..<20)
+        #expect(try USVSnippetReader.frames(of: reference(299_990, 400_000), in: info, recording: "a.wav") == 299_990..<300_000)
+        for (start, stop) in [(300_000, 300_010), (20, 10), (-5, 10), (Int.max - 1, Int.max)] {
+            #expect(throws: USVError.self) { try USVSnippetReader.frames(of: reference(start, stop), in: info, recording: "a.wav") }
+        }
     }
 }
 

@@ -60,8 +60,21 @@ public struct DataRoot: Sendable {
         }
     }
 
-    /// Where a reader gets the bytes of `relative`.
-    public func source(_ relative: String) -> ByteSource {
+    /// `relative` checked as a manifest path is before anything is opened: paths that come from a catalog or an
+    /// imported bundle are as untrusted as a manifest's. Absolute paths, `..`, NUL and `~` are refused; in a
+    /// directory, so is a path that resolves through a symlink to outside the root.
+    public func checkedPath(_ relative: String) throws -> String {
+        if let reason = FilePaths.unsafeReason(relative) { throw USVError.unsafePath(relative, reason: reason) }
+        if case .directory(let root) = storage, case .success(let rootReal) = FilePaths.realPath(root),
+           case .success(let real) = FilePaths.realPath(FilePaths.join(root, relative)), !FilePaths.isInside(real, root: rootReal) {
+            throw USVError.unsafePath(relative, reason: "resolves through a symlink to outside the data set's root \(root)")
+        }
+        return relative
+    }
+
+    /// Where a reader gets the bytes of `relative` (checked: `checkedPath`).
+    public func source(_ relative: String) throws -> ByteSource {
+        let relative = try checkedPath(relative)
         switch storage {
         case .directory(let root): return .file(FilePaths.join(root, relative))
         case .archive(let archive, let prefix, _): return .archiveMember(archive: archive, member: prefix + relative)
@@ -75,7 +88,9 @@ public struct DataRoot: Sendable {
     /// Where the bytes of `relative` — or of `member` inside the archive at `relative` — are. An archive inside
     /// the root archive is opened in memory and the member's bytes returned.
     public func source(_ relative: String, member: String?) throws -> ByteSource {
-        guard let member else { return source(relative) }
+        guard let member else { return try source(relative) }
+        let relative = try checkedPath(relative)
+        if let reason = FilePaths.unsafeReason(member) { throw USVError.unsafePath("\(relative)//\(member)", reason: reason) }
         if case .directory(let directory) = storage {
             return .archiveMember(archive: FilePaths.join(directory, relative), member: member)
         }
@@ -88,9 +103,10 @@ public struct DataRoot: Sendable {
 
     /// A reader over the archive at `relative` (an archive file in a directory, or one inside the root archive).
     public func archiveReader(_ relative: String) throws -> ArchiveReader {
+        let relative = try checkedPath(relative)
         switch storage {
         case .directory(let root): return try ArchiveReader(path: FilePaths.join(root, relative))
-        case .archive: return try ArchiveReader(bytes: try read(relative, limit: 1 << 34), name: source(relative).description)
+        case .archive: return try ArchiveReader(bytes: try read(relative, limit: 1 << 34), name: try source(relative).description)
         }
     }
 }
