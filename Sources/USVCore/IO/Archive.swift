@@ -7,6 +7,40 @@ import Darwin
 
 private let regularFileType = UInt32(Glibc.S_IFREG)
 
+/// libarchive converts member names between the charset an archive declares (zip's UTF-8 flag, pax headers) and the
+/// process locale. A Swift program never calls `setlocale`, so it runs in the C locale, where a non-ASCII name cannot
+/// be converted. Writing therefore runs with the calling thread's locale set to C.UTF-8 (`uselocale`: this thread,
+/// for the call; nothing process-wide changes), so zips mark such names with the UTF-8 flag and pax stores them as
+/// they are. Reading stays in the C locale on purpose: libarchive normalises every name it converts from UTF-8 to NFC,
+/// which would merge `café` in NFC and in NFD; unconverted, tar and unflagged zip names come through as their stored
+/// bytes, and flagged zip names (which libarchive then gives as nothing) are read from the zip's central directory.
+enum ArchiveLocale {
+    nonisolated(unsafe) static let utf8: locale_t? = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
+
+    static func with<T>(_ body: () throws -> T) rethrows -> T {
+        guard let utf8 else { return try body() }
+        let previous = uselocale(utf8)
+        defer { uselocale(previous) }
+        return try body()
+    }
+}
+
+/// Reading enables only what data sets come in: zip and tar (ustar, pax, GNU), plain or compressed with gzip,
+/// bzip2, xz or zstd. 7z, rar, cab, iso, cpio, ar, mtree, raw and the rest are refused, so their parsers are never
+/// reached.
+private func enableDataSetFormats(_ handle: OpaquePointer) {
+    archive_read_support_filter_gzip(handle)
+    archive_read_support_filter_bzip2(handle)
+    archive_read_support_filter_xz(handle)
+    archive_read_support_filter_zstd(handle)
+    archive_read_support_format_zip(handle)
+    archive_read_support_format_tar(handle)
+    archive_read_support_format_gnutar(handle)
+}
+
+/// The archive kinds the readers accept, for messages.
+public let supportedArchiveKinds = ".zip, .tar, .tar.gz, .tar.bz2, .tar.xz or .tar.zst"
+
 /// One member header of an archive.
 public struct ArchiveMember: Sendable, Hashable {
     public enum Kind: String, Sendable, Codable { case regular, directory, symlink, hardlink, other }
@@ -56,7 +90,7 @@ public struct ArchiveLimits: Sendable, Equatable {
     }
 }
 
-/// Streams the members of an archive (zip, tar, tar.gz, tar.bz2, tar.xz, tar.zst, 7z, …) through libarchive
+/// Streams the members of an archive (zip, tar, tar.gz, tar.bz2, tar.xz, tar.zst) through libarchive
 /// without extracting anything to disk. One reader serves one thread; it closes its handle on deinit.
 public final class ArchiveReader {
     private let handle: OpaquePointer
@@ -78,11 +112,10 @@ public final class ArchiveReader {
         self.handle = handle
         self.path = path
         memory = nil
-        archive_read_support_filter_all(handle)
-        archive_read_support_format_all(handle)
+        enableDataSetFormats(handle)
         guard archive_read_open_filename(handle, path, blockSize) == ARCHIVE_OK else {
             // deinit frees the handle: every stored property is set, so it runs even though init throws.
-            throw USVError.io(path: path, reason: "not a readable archive: \(Self.message(handle))")
+            throw USVError.io(path: path, reason: "not a readable archive (\(supportedArchiveKinds)): \(Self.message(handle))")
         }
     }
 
@@ -98,11 +131,10 @@ public final class ArchiveReader {
             if let base = source.baseAddress, let target = copy.baseAddress { target.copyMemory(from: base, byteCount: bytes.count) }
         }
         memory = copy
-        archive_read_support_filter_all(handle)
-        archive_read_support_format_all(handle)
+        enableDataSetFormats(handle)
         guard archive_read_open_memory(handle, copy.baseAddress, bytes.count) == ARCHIVE_OK else {
             // deinit frees the handle and the copy.
-            throw USVError.io(path: name, reason: "not a readable archive: \(Self.message(handle))")
+            throw USVError.io(path: name, reason: "not a readable archive (\(supportedArchiveKinds)): \(Self.message(handle))")
         }
     }
 
@@ -125,13 +157,15 @@ public final class ArchiveReader {
             throw USVError.malformed(path: path, location: "member \(memberCount + 1)",
                                      reason: "corrupt header: \(Self.message(handle))")
         }
-        // libarchive converts names to UTF-8 from the charset the archive declares; when it cannot (no declared
-        // charset and a C locale), the stored bytes are taken as they are.
+        // In the C locale libarchive converts nothing: a name is its stored bytes (see `ArchiveLocale`). A zip name
+        // flagged as UTF-8 is not kept when it cannot be converted, so it comes from the central directory.
         let nameBytes: [UInt8]
-        if let utf8 = archive_entry_pathname_utf8(entry) {
-            nameBytes = Array(UnsafeRawBufferPointer(start: utf8, count: strlen(utf8)))
-        } else if let raw = archive_entry_pathname(entry) {
+        if let raw = archive_entry_pathname(entry) {
             nameBytes = Array(UnsafeRawBufferPointer(start: raw, count: strlen(raw)))
+        } else if let utf8 = archive_entry_pathname_utf8(entry) {
+            nameBytes = Array(UnsafeRawBufferPointer(start: utf8, count: strlen(utf8)))
+        } else if isZip, let names = centralDirectoryNames(), memberCount < names.count {
+            nameBytes = names[memberCount]
         } else {
             nameBytes = []
         }
@@ -153,6 +187,25 @@ public final class ArchiveReader {
         currentMember = member
         compressedAtMemberStart = archive_filter_bytes(handle, -1)
         return member
+    }
+
+    /// The zip's member names as stored, in the order libarchive's seekable zip reader gives the members (by local
+    /// header offset), read once from the central directory; nil when it cannot be read.
+    private var zipNames: [[UInt8]]??
+    private func centralDirectoryNames() -> [[UInt8]]? {
+        if let known = zipNames { return known }
+        let found: [[UInt8]]?
+        if let memory {
+            let bytes = UnsafeRawBufferPointer(memory)
+            found = ZipCentralDirectory.names(size: Int64(bytes.count)) { offset, count in
+                guard offset >= 0, count >= 0, offset + Int64(count) <= Int64(bytes.count) else { return nil }
+                return Array(bytes[Int(offset)..<Int(offset) + count])
+            }
+        } else {
+            found = ZipCentralDirectory.names(file: path)
+        }
+        zipNames = .some(found)
+        return found
     }
 
     /// Streams the current member's data to `body` block by block (no copy); sparse holes are fed as zeros.
@@ -248,19 +301,23 @@ public final class ArchiveWriter {
         self.handle = handle
         self.path = path
         self.timestamp = timestamp
-        var status: Int32
-        switch format {
-        case .zip(let compress):
-            status = archive_write_set_format_zip(handle)
-            if status == ARCHIVE_OK {
-                status = archive_write_set_options(handle, compress ? "zip:compression=deflate" : "zip:compression=store")
+        // Under the UTF-8 locale the zip writer marks non-ASCII names with the UTF-8 flag and pax writes them as they are.
+        let status: Int32 = ArchiveLocale.with {
+            var status: Int32
+            switch format {
+            case .zip(let compress):
+                status = archive_write_set_format_zip(handle)
+                if status == ARCHIVE_OK {
+                    status = archive_write_set_options(handle, compress ? "zip:compression=deflate" : "zip:compression=store")
+                }
+            case .tarGzip:
+                status = archive_write_set_format_pax_restricted(handle)
+                if status == ARCHIVE_OK { status = archive_write_add_filter_gzip(handle) }
+                if status == ARCHIVE_OK { status = archive_write_set_options(handle, "gzip:!timestamp") }
             }
-        case .tarGzip:
-            status = archive_write_set_format_pax_restricted(handle)
-            if status == ARCHIVE_OK { status = archive_write_add_filter_gzip(handle) }
-            if status == ARCHIVE_OK { status = archive_write_set_options(handle, "gzip:!timestamp") }
+            if status == ARCHIVE_OK { status = archive_write_open_filename(handle, path) }
+            return status
         }
-        if status == ARCHIVE_OK { status = archive_write_open_filename(handle, path) }
         guard status == ARCHIVE_OK else {
             closed = true  // nothing to finish; deinit frees the handle
             throw USVError.io(path: path, reason: "cannot create archive: \(ArchiveReader.message(handle))")
@@ -313,9 +370,9 @@ public final class ArchiveWriter {
         archive_entry_set_mtime(entry, time_t(timestamp), 0)
         archive_entry_set_uid(entry, 0)
         archive_entry_set_gid(entry, 0)
-        // A warning is how the pax writer says it could not translate a non-ASCII name to UTF-8 under the process's C
-        // locale: it then stores the name's bytes as they are (UTF-8 already), which is what we want.
-        let status = archive_write_header(handle, entry)
+        // A warning is how the pax writer says it could not translate a name that is not UTF-8: it then stores the
+        // name's bytes as they are.
+        let status = ArchiveLocale.with { archive_write_header(handle, entry) }
         guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
             throw USVError.io(path: path, reason: "cannot write header of '\(name.visibleEscapes)': \(ArchiveReader.message(handle))")
         }
