@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import USVCore
 import USVTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Issue #18, item 6 (part): archive member names as UTF-8 whatever the process locale (a Swift program runs in the
 /// C locale), names that are not UTF-8 reported losslessly, and only zip and tar (gzip, bzip2, xz, zstd) read.
@@ -66,6 +69,44 @@ import USVTestSupport
         let latin = try #require(try members(archive).first)
         #expect(latin.pathBytes == Array("data/caf".utf8) + [0xE9, 0x5F] + Array(".txt".utf8))
         #expect(latin.path == "data/caf\\xE9_.txt")
+    }
+
+    @Test func aSparseHoleFailsTheLimitsAtOnceInsteadOfMakingZeros() throws {
+        let directory = try TemporaryDirectory("sparse")
+        defer { directory.remove() }
+        try makeDirectories(directory.file("set"))
+        // A 1 TiB file that is one hole and three bytes, tarred with GNU tar's sparse format: a 200-byte archive.
+        let hole = directory.file("set/hole.bin")
+        #expect(FileManager.default.createFile(atPath: hole, contents: nil))
+        #expect(truncate(hole, 1 << 40) == 0)
+        // And a small sparse file whose digest is known: a hole, three bytes, a trailing hole (64 KiB + 3 + 64 KiB).
+        let small = directory.file("set/small.bin")
+        #expect(FileManager.default.createFile(atPath: small, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: small))
+        try handle.seek(toOffset: 1 << 16)
+        handle.write(Data("end".utf8))
+        try handle.close()
+        #expect(truncate(small, (1 << 17) + 3) == 0)
+        let smallBytes = [UInt8](repeating: 0, count: 1 << 16) + Array("end".utf8) + [UInt8](repeating: 0, count: 1 << 16)
+        let manifest = "\(String(repeating: "0", count: 64))  hole.bin\n\(sha256Hex(smallBytes))  small.bin\n"
+        try directory.write("set/SHA256SUMS", manifest)
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["-C", directory.path, "-S", "-czf", directory.file("sparse.tgz"), "set"]
+        try tar.run()
+        tar.waitUntilExit()
+        try #require(tar.terminationStatus == 0, "GNU tar -S is needed")
+        unlink(hole)
+        unlink(small)
+        let started = Date()
+        let report = try Verifier(options: VerifyOptions(jobs: 1)).verify(root: directory.file("sparse.tgz"))
+        #expect(Date().timeIntervalSince(started) < 5, "the hole was expanded")
+        let entry = try #require(report.entries.first { $0.path == "hole.bin" })
+        #expect(entry.status == .unreadable)
+        #expect(entry.detail?.contains("expands") == true, "\(entry.detail ?? "")")
+        // The small sparse member hashes as its zeros and bytes, trailing hole included.
+        #expect(report.entries.first { $0.path == "small.bin" }?.status == .ok)
+        #expect(report.entries.first { $0.path == "small.bin" }?.size == Int64(smallBytes.count))
     }
 
     @Test func onlyZipAndTarAreRead() throws {

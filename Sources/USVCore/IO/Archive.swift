@@ -219,12 +219,22 @@ public final class ArchiveReader {
             var size = 0
             var offset: Int64 = 0
             let status = archive_read_data_block(handle, &block, &size, &offset)
-            if status == ARCHIVE_EOF { return position }
-            // A warning while reading data is how libarchive reports a bad zip CRC: the bytes are damaged.
-            guard status == ARCHIVE_OK else {
-                throw USVError.malformed(path: path, location: "member '\((currentMember?.path ?? "?").visibleEscapes)' at byte \(position)",
-                                         reason: "cannot read data: \(Self.message(handle))")
+            if status == ARCHIVE_EOF {
+                // A sparse member that ends in a hole: the header's size says how far the zeros go.
+                guard let expected = currentMember?.size, expected > position else { return position }
+                block = nil
+                size = 0
+                offset = expected
+            } else {
+                // A warning while reading data is how libarchive reports a bad zip CRC: the bytes are damaged.
+                guard status == ARCHIVE_OK else {
+                    throw USVError.malformed(path: path, location: "member '\((currentMember?.path ?? "?").visibleEscapes)' at byte \(position)",
+                                             reason: "cannot read data: \(Self.message(handle))")
+                }
             }
+            // A sparse member's hole counts as expanded bytes, and the limits are checked before the zeros are made:
+            // a hole declared near 2^62 bytes fails here at once instead of being hashed for ever.
+            if offset > position { try checkLimits(offset.addingReportingOverflow(Int64(size)).partialValue) }
             while position < offset {
                 let gap = Int(min(Int64(zeros.count), offset - position))
                 try zeros.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<gap])) }
