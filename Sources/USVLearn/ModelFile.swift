@@ -28,11 +28,13 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// Names of the arrays stored in the file.
     public var arrays: [String]
+    /// The USVs the model was trained on (cards written before this field have none).
+    public var trainingUSVs: TrainingUSVs?
 
     public init(plugin: String, pluginVersion: String, task: String, classes: [String], featureSource: String, features: [String],
                 parameters: [String: String], seed: UInt64, balance: String, trainingSamples: Int, trainingAnimals: [Int],
                 dataSet: String?, dataSetRoot: String?, manifestSHA256: String?, trainingBalancedAccuracy: Double,
-                createdAt: Date, arrays: [String]) {
+                createdAt: Date, arrays: [String], trainingUSVs: TrainingUSVs? = nil) {
         self.plugin = plugin
         self.pluginVersion = pluginVersion
         self.task = task
@@ -50,6 +52,7 @@ public struct ModelCard: Codable, Sendable, Equatable {
         self.trainingBalancedAccuracy = trainingBalancedAccuracy
         self.createdAt = createdAt
         self.arrays = arrays
+        self.trainingUSVs = trainingUSVs
     }
 
     public func json() throws -> Data {
@@ -63,6 +66,52 @@ public struct ModelCard: Codable, Sendable, Equatable {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(ModelCard.self, from: Data(text.utf8))
+    }
+}
+
+/// The USVs a model was trained on, by their ids in the catalog that trained it: `usv classify` says when the USVs it
+/// scores were among them (then its balanced accuracy is no estimate of generalisation).
+public struct TrainingUSVs: Codable, Sendable, Equatable {
+    /// The catalog file the ids belong to (its real path when the model was trained).
+    public var catalog: String
+    /// The ids as ascending runs: `1-250,300,302-410`.
+    public var ids: String
+
+    public init(catalog: String, ids: [Int64]) {
+        self.catalog = catalog
+        self.ids = Self.runs(ids)
+    }
+
+    /// Sorted, distinct `ids` as runs of consecutive numbers.
+    static func runs(_ ids: [Int64]) -> String {
+        var parts: [String] = []
+        var run: (first: Int64, last: Int64)?
+        func close() {
+            if let run { parts.append(run.first == run.last ? String(run.first) : "\(run.first)-\(run.last)") }
+        }
+        for id in Set(ids).sorted() {
+            if let current = run, current.last < Int64.max, id == current.last + 1 {
+                run = (current.first, id)
+            } else {
+                close()
+                run = (id, id)
+            }
+        }
+        close()
+        return parts.joined(separator: ",")
+    }
+
+    /// The ids of `wanted` that are training USVs; malformed runs (a card edited by hand) are an error naming them.
+    public func members(of wanted: Set<Int64>) throws -> Set<Int64> {
+        var found: Set<Int64> = []
+        for part in ids.split(separator: ",") {
+            let bounds = part.split(separator: "-", maxSplits: 1).map { Int64($0.trimmingCharacters(in: .whitespaces)) }
+            guard let low = bounds.first ?? nil, let high = bounds.count == 2 ? bounds[1] : low, low <= high else {
+                throw USVError.malformed(path: catalog, location: "model card trainingUSVs", reason: "'\(part)' is not an id or a range of ids")
+            }
+            found.formUnion(wanted.filter { $0 >= low && $0 <= high })
+        }
+        return found
     }
 }
 

@@ -13,7 +13,8 @@ struct TrainCommand: ParsableCommand {
             standardizer/, and a JSON model card (schemas/model-card.schema.json) as the root attribute \
             model_card — plugin id and version, task, classes, feature source and names, hyper-parameters, \
             seed, training data set and its manifest hash, training samples and animals. The training set is \
-            balanced by subsampling unless --balance weight or none. Estimate generalisation with usv evaluate.
+            balanced by subsampling unless --balance weight or none. Estimate generalisation with usv evaluate. The card \
+            lists the training USVs (their ids in this catalog), so that usv classify can say when it scores them.
 
             Examples:
               usv train --model ridge --task sex --features deposited --out ridge-sex.h5
@@ -57,6 +58,12 @@ struct TrainCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: out) && !force { throw ValidationError("\(out) exists; pass --force to replace it") }
     }
 
+    /// The catalog file's real path (symlinks resolved): a model card names the catalog its training USVs' ids belong to.
+    static func realPath(_ path: String) -> String {
+        if case .success(let real) = FilePaths.realPath(path) { return real }
+        return path
+    }
+
     func run() throws {
         let catalog = try catalogOptions.openExisting(for: "train")
         guard let modelTask = ModelTask(rawValue: task) else {
@@ -81,7 +88,8 @@ struct TrainCommand: ParsableCommand {
                              parameters: parameters.values, seed: seed, balance: balance.rawValue, trainingSamples: training.labels.count,
                              trainingAnimals: Set(training.groups).sorted(), dataSet: origin?.name, dataSetRoot: origin?.root,
                              manifestSHA256: origin?.manifestSHA256, trainingBalancedAccuracy: accuracy.balancedAccuracy,
-                             createdAt: Date(), arrays: arrays.keys.sorted())
+                             createdAt: Date(), arrays: arrays.keys.sorted(),
+                             trainingUSVs: TrainingUSVs(catalog: Self.realPath(catalog.path), ids: training.usvIDs))
         try ModelFile.write(out, card: card, standardizer: standardizer, arrays: arrays)
         let (_, _, _, sha256) = try ModelFile.read(out)
         _ = try catalog.registerModel(plugin: card.plugin, pluginVersion: card.pluginVersion, task: card.task, fileSHA256: sha256,
@@ -106,7 +114,10 @@ struct ClassifyCommand: ParsableCommand {
             The model file's card names the feature source and the feature order; the records must have those \
             features (usv features --plugin … first if needed). Predictions (label, and the class probability \
             for models that give one) are stored in the catalog's predictions table under the model file's \
-            SHA-256. Where the true label is known, the balanced accuracy is reported too.
+            SHA-256. Where the true label is known, the balanced accuracy is reported too: labels are matched to \
+            the model's classes by name (a label the model has no class for is counted, not scored), and the \
+            report says how many scored USVs the model was trained on (by id when it was trained in this \
+            catalog, else by animal) — such a score is no estimate of generalisation (use usv evaluate).
 
             Examples:
               usv classify --model ridge-sex.h5
@@ -149,20 +160,75 @@ struct ClassifyCommand: ParsableCommand {
              probability: fitted.scoresAreProbabilities ? scores[index * classes + label] : Double.nan)
         }
         try catalog.storePredictions(modelID: modelID, stored.map { ($0.usvID, $0.label, $0.probability) })
-        let known = samples.labels.indices.filter { samples.labels[$0] >= 0 }
-        let score = ClassificationScore(truth: known.map { samples.labels[$0] }, predicted: known.map { predicted[$0] }, classes: classes)
+        // The selection numbers its labels by its own classes (the animals it holds, the property classes present);
+        // the model by its training classes: truth is mapped through the class names. A label the model has no class
+        // for cannot be scored.
+        let modelClass = Dictionary(card.classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var known: [Int] = []
+        var truth: [Int] = []
+        var unscored: [String: Int] = [:]
+        for index in samples.labels.indices where samples.labels[index] >= 0 {
+            let name = samples.classNames.indices.contains(samples.labels[index]) ? samples.classNames[samples.labels[index]] : "?"
+            if let mapped = modelClass[name] {
+                known.append(index)
+                truth.append(mapped)
+            } else {
+                unscored[name, default: 0] += 1
+            }
+        }
+        let score = ClassificationScore(truth: truth, predicted: known.map { predicted[$0] }, classes: classes)
+        let overlap = try Self.trainingOverlap(card: card, catalog: catalog, usvIDs: known.map { samples.usvIDs[$0] },
+                                               animals: known.map { samples.groups[$0] })
         let report = ClassifyReport(model: model, modelSHA256: sha256, plugin: card.plugin, task: card.task, classified: predicted.count,
                                     perClass: Dictionary(grouping: predicted.map { card.classes[$0] }, by: { $0 }).mapValues(\.count),
                                     withKnownLabels: known.count,
-                                    balancedAccuracy: known.isEmpty ? nil : score.balancedAccuracy)
+                                    balancedAccuracy: known.isEmpty ? nil : score.balancedAccuracy,
+                                    unscoredLabels: unscored.isEmpty ? nil : unscored, trainingOverlap: overlap)
         if json {
             try printJSON(report)
         } else {
             print("\(report.classified) USVs classified by \(card.plugin) (\(card.task)): "
                 + report.perClass.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                 + (report.balancedAccuracy.map { String(format: "; balanced accuracy %.1f %% on the %d with known labels", $0 * 100, known.count) } ?? ""))
+            if !unscored.isEmpty {
+                print("not scored: " + unscored.sorted { $0.key < $1.key }.map { "\($0.value) labelled '\($0.key)'" }.joined(separator: ", ")
+                    + " (the model has no such class; its classes: \(card.classes.joined(separator: ", ")))")
+            }
+            if let overlap, overlap.inTraining > 0 {
+                let what = overlap.by == "usv" ? "were in the model's training set"
+                    : "are from the model's training animals (it was trained in another catalog, so its USVs cannot be matched by id)"
+                print("\(overlap.inTraining) of the \(overlap.scored) scored USVs \(what): this balanced accuracy is not an estimate of "
+                    + "generalisation (use usv evaluate)")
+            }
         }
     }
+
+    /// How many of the scored USVs the model was trained on: by id when its card lists training USVs of this catalog,
+    /// else by animal when the scored USVs come from its training data set; nil when nothing is scored.
+    static func trainingOverlap(card: ModelCard, catalog: Catalog, usvIDs: [Int64], animals: [Int]) throws -> TrainingOverlap? {
+        guard !usvIDs.isEmpty else { return nil }
+        if let training = card.trainingUSVs, training.catalog == TrainCommand.realPath(catalog.path) {
+            return TrainingOverlap(by: "usv", scored: usvIDs.count, inTraining: try training.members(of: Set(usvIDs)).count)
+        }
+        let trainingAnimals = Set(card.trainingAnimals)
+        var sameDataSet: [String: Bool] = [:]
+        var inTraining = 0
+        for (id, animal) in zip(usvIDs, animals) where trainingAnimals.contains(animal) {
+            guard let origin = try catalog.dataSet(ofUSV: id) else { continue }
+            let same = sameDataSet[origin.root]
+                ?? (card.manifestSHA256 != nil ? origin.manifestSHA256 == card.manifestSHA256 : origin.root == card.dataSetRoot)
+            sameDataSet[origin.root] = same
+            if same { inTraining += 1 }
+        }
+        return TrainingOverlap(by: "animal", scored: usvIDs.count, inTraining: inTraining)
+    }
+}
+
+/// How many scored USVs a model was trained on (`by`: "usv" ids in the training catalog, or "animal").
+struct TrainingOverlap: Codable {
+    var by: String
+    var scored: Int
+    var inTraining: Int
 }
 
 /// `usv classify --json` (schemas/classify-report.schema.json).
@@ -176,4 +242,6 @@ struct ClassifyReport: Codable {
     var perClass: [String: Int]
     var withKnownLabels: Int
     var balancedAccuracy: Double?
+    var unscoredLabels: [String: Int]?
+    var trainingOverlap: TrainingOverlap?
 }

@@ -89,4 +89,43 @@ import USVTestSupport
         #expect(try USVExecutable.run(["import", "../selections.txt", "--catalog", catalog], currentDirectory: root).status == 0)
         #expect(try imported() == lines.count - 3)
     }
+
+    /// classify scores against the model's classes by name (a one-animal selection is not "class 0"), and says
+    /// when the scored USVs are the model's training USVs (same catalog: by id; another catalog: by animal).
+    @Test func classifyMapsLabelsThroughTheModelsClassesAndNamesTrainingOverlap() throws {
+        let directory = try TemporaryDirectory("cli-classify-classes")
+        defer { directory.remove() }
+        let root = directory.file("twin")
+        let catalog = directory.file("c.sqlite")
+        #expect(try USVExecutable.run(["synth", root, "--scale", "tiny", "--seed", "8"]).status == 0)
+        #expect(try USVExecutable.run(["ingest", root, "--catalog", catalog]).status == 0)
+        let model = directory.file("animal.h5")
+        let trained = try USVExecutable.run(["train", "--model", "ridge", "--task", "animal", "--features", "deposited", "--balance", "none",
+                                            "--out", model, "--catalog", catalog, "--json"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        try validateAgainstSchema("model-card.schema.json", trained.stdout)
+        let card = try JSONDecoder().decode(JSONValue.self, from: trained.stdout)
+        guard case .array(let classes)? = card["classes"], classes.count >= 2, case .string(let last)? = classes.last,
+              let animal = last.split(separator: " ").last else { Issue.record("classes \(String(describing: card["classes"]))"); return }
+        // One animal, the model's last class: truth must be that class, not class 0 of the selection's one class.
+        let result = try USVExecutable.run(["classify", "--model", model, "--animal", String(animal), "--source", "deposited",
+                                           "--catalog", catalog, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try validateAgainstSchema("classify-report.schema.json", result.stdout)
+        let report = try JSONDecoder().decode(JSONValue.self, from: result.stdout)
+        guard case .number(let scored)? = report["withKnownLabels"], case .number(let accuracy)? = report["balancedAccuracy"],
+              case .object(let perClass)? = report["perClass"] else { Issue.record("\(report)"); return }
+        let right: Double = if case .number(let count)? = perClass[last] { count } else { 0 }
+        #expect(scored > 0 && abs(accuracy - right / scored) < 1e-9, "\(report)")
+        #expect(report["trainingOverlap"] == .object(["by": .string("usv"), "scored": .number(scored), "inTraining": .number(scored)]))
+        let text = try USVExecutable.run(["classify", "--model", model, "--animal", String(animal), "--source", "deposited", "--catalog", catalog])
+        #expect(text.stdoutText.contains("were in the model's training set") && text.stdoutText.contains("not an estimate of generalisation"),
+                "\(text.stdoutText)")
+        // The same data set in another catalog: the overlap is told by animal.
+        let copy = directory.file("copy.sqlite")
+        try FileManager.default.copyItem(atPath: catalog, toPath: copy)
+        let elsewhere = try USVExecutable.run(["classify", "--model", model, "--animal", String(animal), "--source", "deposited",
+                                              "--catalog", copy, "--json"])
+        #expect(try JSONDecoder().decode(JSONValue.self, from: elsewhere.stdout)["trainingOverlap"]?["by"] == .string("animal"), "\(elsewhere.stderr)")
+    }
 }
