@@ -64,6 +64,15 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Do not look for files the manifest does not list (a manifest that covers a subset).")
     var ignoreUnlisted = false
 
+    @Option(help: "Archives: the most bytes one member may expand to (decompression-bomb guard).")
+    var maxMemberSize: Int64 = ArchiveLimits().maximumMemberBytes
+
+    @Option(help: "Archives: the most a member may expand, as a multiple of its compressed bytes (checked past 16 MiB).")
+    var maxRatio: Double = ArchiveLimits().maximumRatio
+
+    @Option(help: "Archives: the most members an archive may have.")
+    var maxMembers: Int = ArchiveLimits().maximumMembers
+
     @Flag(help: "Verify OS artefacts (Icon\\r, .DS_Store, …) like any file instead of skipping them.")
     var includeOSArtefacts = false
 
@@ -77,14 +86,18 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard maxRatio > 1, maxMemberSize > 0, maxMembers > 0 else {
+            throw ValidationError("--max-ratio must be above 1, --max-member-size and --max-members positive")
+        }
         if full && incremental { throw ValidationError("--full and --incremental contradict each other (reading every file is the default)") }
     }
 
     func run() throws {
         let progress = TerminalProgress(quiet: quiet)
-        let options = VerifyOptions(jobs: jobs, incremental: incremental, includeOSArtefacts: includeOSArtefacts,
+        var options = VerifyOptions(jobs: jobs, incremental: incremental, includeOSArtefacts: includeOSArtefacts,
                                     manifestPath: manifest, manifestFormat: manifestFormat, allManifests: allManifests,
                                     ignoreUnlisted: ignoreUnlisted)
+        options.archiveLimits = ArchiveLimits(maximumMemberBytes: maxMemberSize, maximumRatio: maxRatio, maximumMembers: maxMembers)
         let verifier = Verifier(options: options, cache: try catalogOptions.open(), progress: progress)
         let report = try verifier.verify(root: root)
         progress.finish()

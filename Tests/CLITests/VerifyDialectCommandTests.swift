@@ -100,6 +100,27 @@ import Glibc
         #expect(try json(try USVExecutable.run(["verify", bag.path, "--no-catalog", "--json"]))["bag"]?["valid"] == .bool(false))
     }
 
+    @Test func archiveLimitsCanBeRaisedForATrustedArchive() throws {
+        let directory = try TemporaryDirectory("cli-limits")
+        defer { directory.remove() }
+        // 40 MiB of silence deflates about 1000-fold: past the default --max-ratio 200.
+        let silence = [UInt8](repeating: 0, count: 40 << 20)
+        let archive = directory.file("quiet.zip")
+        let writer = try ArchiveWriter(path: archive, format: .zip(compress: true))
+        try writer.add(member: "set/SHA256SUMS", bytes: Array("\(sha256Hex(silence))  silence.wav\n".utf8))
+        try writer.add(member: "set/silence.wav", bytes: silence)
+        try writer.close()
+        let refused = try USVExecutable.run(["verify", archive, "--no-catalog"])
+        #expect(refused.status == 1)
+        #expect(refused.stdoutText.contains("UNREADABLE set/silence.wav") || refused.stdoutText.contains("UNREADABLE silence.wav"), "\(refused.stdoutText)")
+        #expect(refused.stdoutText.contains("raise the limit with --max-ratio"), "\(refused.stdoutText)")
+        #expect(try USVExecutable.run(["verify", archive, "--no-catalog", "--max-ratio", "100000"]).status == 0)
+        let small = try USVExecutable.run(["verify", archive, "--no-catalog", "--max-ratio", "100000", "--max-member-size", "1000000"])
+        #expect(small.status == 1 && small.stdoutText.contains("--max-member-size"), "\(small.stdoutText)")
+        let few = try USVExecutable.run(["verify", archive, "--no-catalog", "--max-members", "1"])
+        #expect(few.status == 2 && few.stderr.contains("more than 1 members") && few.stderr.contains("--max-members"), "\(few.stderr)")
+    }
+
     @Test func subsetsAndEveryManifest() throws {
         var tree = try TreeFixture("cli-subset")
         defer { tree.directory.remove() }

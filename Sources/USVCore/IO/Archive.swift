@@ -82,11 +82,15 @@ public struct ArchiveLimits: Sendable, Equatable {
     public var maximumMemberBytes: Int64
     public var maximumRatio: Double
     public var ratioCheckAfter: Int64
+    /// Members an archive may have (headers are cheap, but a million-member zip is a denial of service).
+    public var maximumMembers: Int
 
-    public init(maximumMemberBytes: Int64 = 16 << 30, maximumRatio: Double = 200, ratioCheckAfter: Int64 = 16 << 20) {
+    public init(maximumMemberBytes: Int64 = 16 << 30, maximumRatio: Double = 200, ratioCheckAfter: Int64 = 16 << 20,
+                maximumMembers: Int = 1_000_000) {
         self.maximumMemberBytes = maximumMemberBytes
         self.maximumRatio = maximumRatio
         self.ratioCheckAfter = ratioCheckAfter
+        self.maximumMembers = maximumMembers
     }
 }
 
@@ -153,6 +157,10 @@ public final class ArchiveReader {
         var entry: OpaquePointer?
         let status = archive_read_next_header(handle, &entry)
         if status == ARCHIVE_EOF { return nil }
+        guard memberCount < limits.maximumMembers else {
+            throw USVError.unusable(path: path, reason: "more than \(limits.maximumMembers) members (if the archive is trusted, "
+                                    + "raise the limit with --max-members)")
+        }
         guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
             throw USVError.malformed(path: path, location: "member \(memberCount + 1)",
                                      reason: "corrupt header: \(Self.message(handle))")
@@ -252,14 +260,14 @@ public final class ArchiveReader {
         let name = (currentMember?.path ?? "?").visibleEscapes
         if expanded > limits.maximumMemberBytes {
             throw USVError.unusable(path: path, reason: "member '\(name)' expands beyond \(limits.maximumMemberBytes) bytes: "
-                                    + "a decompression bomb? (raise the size cap if the archive is trusted)")
+                                    + "a decompression bomb? (if the archive is trusted, raise the limit with --max-member-size)")
         }
         guard expanded > limits.ratioCheckAfter else { return }
         let compressed = max(1, archive_filter_bytes(handle, -1) - compressedAtMemberStart)
         let ratio = Double(expanded) / Double(compressed)
         if ratio > limits.maximumRatio {
             throw USVError.unusable(path: path, reason: String(format: "member '%@' expands %.0f-fold (limit %.0f): a decompression bomb? "
-                                    + "(raise the ratio limit if the archive is trusted)", name, ratio, limits.maximumRatio))
+                                    + "(if the archive is trusted, raise the limit with --max-ratio)", name, ratio, limits.maximumRatio))
         }
     }
 

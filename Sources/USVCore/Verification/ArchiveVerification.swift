@@ -29,7 +29,7 @@ struct ArchiveVerification {
 
     func verify(archive: String, displayRoot: String, started: Date) throws -> VerificationReport {
         let options = verifier.options
-        let probe = try ArchiveReader(path: archive)
+        let probe = try verifier.openArchive(archive)
         var states: [MemberState] = []
         var bytesHashed: Int64 = 0
         var indexed = false
@@ -39,7 +39,7 @@ struct ArchiveVerification {
                 states.append(MemberState(member: first))
                 while let member = try probe.nextMember() { states.append(MemberState(member: member)) }
                 let wanted = Set(states.filter { Self.isInteresting($0.member) }.map(\.member.index))
-                for (index, bytes) in try Self.readMembers(wanted, of: archive) { states[index].bytes = bytes }
+                for (index, bytes) in try Self.readMembers(wanted, of: archive, limits: options.archiveLimits) { states[index].bytes = bytes }
             } else {
                 states = streamingPass(probe, first: first, bytesHashed: &bytesHashed)
             }
@@ -247,17 +247,18 @@ struct ArchiveVerification {
             throw USVError.io(path: archive, reason: "no member '\(PathText.text(path).visibleEscapes)'")
         }
         if let bytes = state.bytes { return bytes }
-        guard let bytes = try Self.readMembers([state.member.index], of: archive)[state.member.index] else {
+        guard let bytes = try Self.readMembers([state.member.index], of: archive, limits: verifier.options.archiveLimits)[state.member.index] else {
             throw USVError.malformed(path: archive, location: "member '\(state.member.path.visibleEscapes)'", reason: "vanished on re-read")
         }
         return bytes
     }
 
     /// Reads the members at `indices` into memory in one pass (each at most 1 GiB).
-    private static func readMembers(_ indices: Set<Int>, of archive: String) throws -> [Int: [UInt8]] {
+    private static func readMembers(_ indices: Set<Int>, of archive: String, limits: ArchiveLimits) throws -> [Int: [UInt8]] {
         guard let last = indices.max() else { return [:] }
         var out: [Int: [UInt8]] = [:]
         let reader = try ArchiveReader(path: archive)
+        reader.limits = limits
         while let member = try reader.nextMember(), member.index <= last {
             if indices.contains(member.index) { out[member.index] = try reader.readAll(limit: 1 << 30) }
         }
@@ -284,7 +285,7 @@ struct ArchiveVerification {
             let mine = plan[worker]
             var outcomes: [MemberState] = []
             do {
-                let reader = try ArchiveReader(path: archive)
+                let reader = try verifier.openArchive(archive)
                 while let member = try reader.nextMember() {
                     guard mine.contains(member.index), let algorithms = wanted[member.index] else { continue }
                     var digester = Digester(algorithms)
@@ -320,7 +321,7 @@ struct ArchiveVerification {
     private func hashMembersInOnePass(_ wanted: [Int: Set<HashAlgorithm>], archive: String) -> [MemberState] {
         var outcomes: [MemberState] = []
         do {
-            let reader = try ArchiveReader(path: archive)
+            let reader = try verifier.openArchive(archive)
             while let member = try reader.nextMember() {
                 guard let algorithms = wanted[member.index] else { continue }
                 var digester = Digester(algorithms)

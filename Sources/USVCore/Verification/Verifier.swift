@@ -23,6 +23,8 @@ public struct VerifyOptions: Sendable {
     public var allManifests: Bool
     /// Files the manifest does not list are not looked for (a manifest that covers a subset, as `sha256sum -c`).
     public var ignoreUnlisted: Bool
+    /// Decompression-bomb limits for archives (`--max-member-size`, `--max-ratio`, `--max-members`).
+    public var archiveLimits = ArchiveLimits()
 
     /// Reading every byte is the default; `full` is kept for callers that said so explicitly.
     public var full: Bool {
@@ -91,6 +93,13 @@ public struct Verifier: Sendable {
 
     func isSkippedArtefact(_ path: String) -> Bool {
         !options.includeOSArtefacts && OSArtefacts.isArtefact(path)
+    }
+
+    /// A reader over `archive` with the run's limits.
+    func openArchive(_ archive: String) throws -> ArchiveReader {
+        let reader = try ArchiveReader(path: archive)
+        reader.limits = options.archiveLimits
+        return reader
     }
 
     /// The report around the entries (shared by directories and archives).
