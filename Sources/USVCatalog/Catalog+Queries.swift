@@ -74,6 +74,11 @@ public struct CatalogStatistics: Codable, Sendable {
     public var byGenotype: [Group]
     public var bySource: [Group]
     public var recordings: [Group]
+    /// Records per sex and source ("female detected", "female deposited"): the two sources describe largely the
+    /// same calls, so their sum is no count of calls.
+    public var bySexAndSource: [Group]?
+    /// Detected USVs that overlap a deposited USV placed in the same recording (the same call found twice).
+    public var detectedOverlappingDeposited: Int?
 }
 
 /// Everything known about one USV (`usv show`).
@@ -168,10 +173,18 @@ extension Catalog {
             for index in bySex.indices {
                 bySex[index].key = Int(bySex[index].key).flatMap { Sex(rawValue: $0)?.description } ?? bySex[index].key
             }
+            var bySexAndSource = try groups("COALESCE(CASE a.sex WHEN 0 THEN 'female' WHEN 1 THEN 'male' END, 'unknown') || ' ' || u.source")
+            bySexAndSource.sort { $0.key < $1.key }
+            let overlapping = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) \(Self.joins) WHERE \(condition) AND u.source = 'detected' AND u.recording_id IS NOT NULL AND EXISTS (
+                  SELECT 1 FROM usvs v WHERE v.source = 'deposited' AND v.recording_id = u.recording_id
+                    AND v.start_s < u.stop_s AND v.stop_s > u.start_s)
+                """, arguments: arguments) ?? 0
             return CatalogStatistics(
                 total: total, bySex: bySex, byAnimal: try groups("a.original_name"), byGenotype: try groups("a.genotype"),
                 bySource: try groups("u.source"),
-                recordings: try groups("r.path || CASE WHEN r.archive_member = '' THEN '' ELSE '//' || r.archive_member END"))
+                recordings: try groups("r.path || CASE WHEN r.archive_member = '' THEN '' ELSE '//' || r.archive_member END"),
+                bySexAndSource: bySexAndSource, detectedOverlappingDeposited: overlapping)
         }
     }
 

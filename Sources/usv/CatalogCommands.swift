@@ -298,7 +298,13 @@ struct StatsCommand: ParsableCommand {
                  group.totalDuration.map { String(format: "%.1f", $0) } ?? "-"]
             }, rightAligned: [1, 2, 3])
         }
-        return ["\(statistics.total) USV records", table("sex", statistics.bySex), table("genotype", statistics.byGenotype),
+        let sources = statistics.bySource.map { "\($0.count) \($0.key)" }.joined(separator: ", ")
+        var headline = "\(statistics.total) USV records (\(sources))"
+        if let overlap = statistics.detectedOverlappingDeposited, statistics.bySource.count > 1 {
+            headline += "; \(overlap) detected USVs overlap a deposited one (the same call from both sources, so the records "
+                + "are not a count of calls)"
+        }
+        return [headline, table("sex and source", statistics.bySexAndSource ?? statistics.bySex), table("genotype", statistics.byGenotype),
                 table("source", statistics.bySource), table("animal", statistics.byAnimal)].joined(separator: "\n\n")
     }
 }

@@ -131,6 +131,13 @@ import USVTestSupport
         #expect(try ids(["--min-duration", "30ms"]) == ids(["--min-duration", "0.03"]))
         #expect(try !ids(["--min-duration", "0.03s"]).isEmpty)
         #expect(try USVExecutable.run(["ls", "--catalog", catalog, "--min-duration", "long"]).status == 2)
+        // stats keeps the two sources apart and says how many detected USVs are deposited calls found again.
+        let stats = try USVExecutable.run(["stats", "--catalog", catalog])
+        #expect(stats.stdoutText.contains(" detected") && stats.stdoutText.contains(" deposited")
+            && stats.stdoutText.contains("overlap a deposited one") && stats.stdoutText.contains("female detected"), "\(stats.stdoutText)")
+        let statsJSON = try USVExecutable.run(["stats", "--catalog", catalog, "--json"])
+        try validateAgainstSchema("catalog-stats.schema.json", statsJSON.stdout)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: statsJSON.stdout)["detectedOverlappingDeposited"] != nil)
         let evaluation = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "loao",
                                                 "--features", "deposited", "--catalog", catalog, "--progress", "none"])
         #expect(evaluation.status == 0, "\(evaluation.stderr)")
