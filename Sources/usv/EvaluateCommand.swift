@@ -68,6 +68,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Also draw the per-fold balanced accuracies with the chance level as an SVG bar chart.")
     var chart: String?
 
+    @Flag(help: "Print the folds, the USVs per class and animal, the trainings and an estimated time; train nothing.")
+    var dryRun = false
+
     @OptionGroup var filterOptions: USVFilterOptions
 
     @OptionGroup var parameterOptions: PluginParameterOptions
@@ -107,6 +110,11 @@ struct EvaluateCommand: ParsableCommand {
         let evaluator = Evaluator(balance: balance, seed: seed, controls: controls)
         // Every model's parameters are checked before the first training.
         let parameters = try models.map { try parameterOptions.values(for: $0.descriptor, among: models.map(\.descriptor)) }
+        if dryRun {
+            print(try Self.plan(models: models, parameters: parameters, samples: samples, protocol: evaluationProtocol,
+                                evaluator: evaluator, features: features, task: modelTask.rawValue))
+            return
+        }
         var results: [EvaluationResult] = []
         let progress = TerminalProgress(mode: progressOptions.progress)
         for (model, parameters) in zip(models, parameters) {
@@ -125,6 +133,47 @@ struct EvaluateCommand: ParsableCommand {
         } else {
             print(Self.render(report))
         }
+    }
+
+    /// `--dry-run`: what the evaluation would do, and how long one training of each model takes on a tenth of
+    /// the first fold's training set, scaled to the full sets (a rough guide: most models scale about linearly).
+    static func plan(models: [any ModelPlugin], parameters: [ParameterValues], samples: LabelledSamples,
+                     protocol evaluationProtocol: EvaluationProtocol, evaluator: Evaluator, features: String, task: String) throws -> String {
+        let folds = try evaluationProtocol.folds(for: samples)
+        var lines = ["\(task) from \(features) (\(samples.featureNames.count) features), \(evaluationProtocol.name): "
+            + "\(samples.labels.count) USVs of \(Set(samples.groups).count) animals"]
+        let perClass = samples.classNames.indices.map { label in "\(samples.labels.filter { $0 == label }.count) \(samples.classNames[label])" }
+        lines.append("classes: " + perClass.joined(separator: ", "))
+        let perAnimal = Dictionary(grouping: samples.groups, by: { $0 }).sorted { $0.key < $1.key }
+            .map { "\(samples.groupName($0.key)): \($0.value.count)" }
+        lines.append("USVs per animal: " + perAnimal.joined(separator: "; "))
+        lines.append("")
+        lines.append(TextTable.render(header: ["fold", "train USVs", "test USVs"], rows: folds.map { fold in
+            [fold.name, String(evaluator.balance.apply(fold.train, to: samples, seed: evaluator.seed).labels.count), String(fold.test.count)]
+        }, rightAligned: [1, 2]))
+        let trainingsPerModel = folds.count * (1 + evaluator.controls)
+        lines.append("")
+        var totalSeconds = 0.0
+        for (model, values) in zip(models, parameters) {
+            guard let first = folds.first else { break }
+            let training = evaluator.balance.apply(first.train, to: samples, seed: evaluator.seed)
+            let tenth = Array(0..<max(2, training.labels.count / 10)).filter { $0 < training.labels.count }
+            var subset = training
+            subset.x = training.x.selecting(rows: tenth)
+            subset.labels = tenth.map { training.labels[$0] }
+            subset.groups = tenth.map { training.groups[$0] }
+            subset.weights = training.weights.map { weights in tenth.map { weights[$0] } }
+            let started = Date()
+            _ = try? model.fit(subset, parameters: values, seed: evaluator.seed)
+            let estimate = Date().timeIntervalSince(started) * Double(training.labels.count) / Double(max(1, tenth.count))
+                * Double(trainingsPerModel)
+            totalSeconds += estimate
+            lines.append("\(model.descriptor.id): \(trainingsPerModel) trainings (\(folds.count) folds × (model + \(evaluator.controls) "
+                + "control\(evaluator.controls == 1 ? "" : "s"))), about " + TerminalProgress.clock(estimate))
+        }
+        lines.append("in all about " + TerminalProgress.clock(totalSeconds) + " on this machine (timed on a tenth of the first fold, "
+            + "scaled linearly)")
+        return lines.joined(separator: "\n")
     }
 
     static func render(_ report: EvaluationReport) -> String {

@@ -143,6 +143,14 @@ import USVTestSupport
         #expect(evaluation.status == 0, "\(evaluation.stderr)")
         #expect(evaluation.stdoutText.contains("Rfem01 (female), id 1") && evaluation.stdoutText.contains("(male), id 1"),
                 "\(evaluation.stdoutText)")
+        // --dry-run: the plan (folds, USVs per class and animal, trainings, an estimate), no evaluation table.
+        let plan = try USVExecutable.run(["evaluate", "--model", "ridge,svm", "--task", "sex", "--protocol", "loao", "--features", "deposited",
+                                          "--catalog", catalog, "--dry-run"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdoutText.contains("USVs per animal: Rfem01 (female), id 1") && plan.stdoutText.contains("train USVs")
+            && plan.stdoutText.contains("model.ridge: ") && plan.stdoutText.contains("trainings") && plan.stdoutText.contains("in all about"),
+                "\(plan.stdoutText)")
+        #expect(!plan.stdoutText.contains("mean"), "a dry run evaluates nothing")
     }
 
     /// `make completions` writes these: every subcommand completes in bash, zsh and fish.
