@@ -139,8 +139,10 @@ public struct Ingestor: Sendable {
             guard let entry = verified[path] else {
                 return (nil, options.allowUnverified ? nil : "not listed in the manifest (use --allow-unverified to ingest it anyway)")
             }
-            if entry.status == .ok { return (entry.actual ?? entry.expected, nil) }
-            return (entry.actual, options.allowUnverified ? nil
+            // The catalog keeps SHA-256 digests: a file verified against another algorithm (an MD5SUMS) has none here.
+            let sha256 = entry.algorithm == nil || entry.algorithm == .sha256 ? entry.actual ?? entry.expected : nil
+            if entry.status == .ok { return (sha256, nil) }
+            return (entry.algorithm == nil || entry.algorithm == .sha256 ? entry.actual : nil, options.allowUnverified ? nil
                 : "failed verification: \(entry.status.rawValue)\(entry.detail.map { " (\($0))" } ?? "") — use --allow-unverified to ingest it anyway")
         }
 
