@@ -33,7 +33,7 @@ struct VerifyCommand: ParsableCommand {
               usv verify download.zip --jobs 4
               usv verify my-bag                       # a BagIt bag, as bagit.py --validate
               usv verify data --manifest MANIFEST.txt --json > report.json
-              usv verify data --incremental           # re-check only what changed since the last run
+              usv verify data --incremental           # read only what changed since
               usv verify data --manifest subset.sha256 --ignore-unlisted
             """)
 
