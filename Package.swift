@@ -91,7 +91,7 @@ let package = Package(
         // The one place that knows every plugin: builds the registry the CLI passes around.
         .target(name: "USVBuiltins", dependencies: [
             "USVCore", "USVFormatAudio", "USVFormatPNG", "USVFormatMAT", "USVFormatTables", "USVFormatAnnotations", "USVFormatNumPy", "USVFeatureDetector", "USVFeatureSpectrogram", "USVFeatureProperties",
-            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVModelRidge", "USVModelSVM", "USVModelMLP", "USVModelCNN", "USVModelSemiConv", "USVDataSetSynth",
+            "USVFeatureVectors", "USVFeatureExtended", "USVFeatureDNNInput", "USVDataSetDonders", "USVDataSetFolder", "USVModelRidge", "USVModelSVM", "USVModelMLP", "USVModelCNN", "USVModelSemiConv", "USVDataSetSynth",
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "usv", dependencies: [
             "USVCore", "USVCatalog", "USVSignal", "USVIngest", "USVLearn", "USVBuiltins",
@@ -117,6 +117,7 @@ let package = Package(
         plugin("USVFeatureExtended", path: "Plugins/Features/Extended", dependencies: ["USVSignal"]),
         plugin("USVFeatureDNNInput", path: "Plugins/Features/DNNInput", dependencies: ["USVSignal"]),
         plugin("USVDataSetDonders", path: "Plugins/DataSets/Donders"),
+        plugin("USVDataSetFolder", path: "Plugins/DataSets/Folder"),
         plugin("USVModelRidge", path: "Plugins/Models/Ridge", dependencies: ["USVLearn"]),
         plugin("USVModelSVM", path: "Plugins/Models/SVM", dependencies: ["USVLearn"]),
         plugin("USVModelMLP", path: "Plugins/Models/MLP", dependencies: ["USVLearn"]),

@@ -1,5 +1,6 @@
 import USVCore
 import USVDataSetDonders
+import USVDataSetFolder
 import USVDataSetSynth
 import USVFeatureDetector
 import USVFeatureDNNInput
@@ -49,6 +50,7 @@ public enum BuiltinPlugins {
         CNNPropertyClassifier(),
         SemiConvolutionalModel(),
         DondersAdapter(),
+        FolderAdapter(),
         DondersSynthSource(),
     ]
 

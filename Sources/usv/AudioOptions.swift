@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import USVBuiltins
 import USVCore
 
 /// `--channel` for commands that analyse one signal of a recording (detect, spectrogram, ingest).
@@ -43,4 +44,11 @@ func audioSource(_ path: String) throws -> ByteSource {
         }
     }
     throw USVError.usage("\(path): no such file (or archive//member); check the path")
+}
+
+/// `--features` as the catalog stores it: feature plugin ids joined by `+`, each given by its id or short name
+/// (`extended-24+spectral-vectors`); an unknown name is a usage error with a suggestion.
+func resolvedFeatureIDs(_ text: String) throws -> String {
+    let registry = try BuiltinPlugins.registry()
+    return try text.split(separator: "+").map { try registry.resolvedID((any FeaturePlugin).self, String($0)) }.joined(separator: "+")
 }

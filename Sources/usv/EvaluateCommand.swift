@@ -104,6 +104,7 @@ struct EvaluateCommand: ParsableCommand {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             return try registry.require((any ModelPlugin).self, id: Self.modelID(trimmed))
         }
+        let features = self.features == "deposited" ? "deposited" : try resolvedFeatureIDs(self.features)
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter(), annotator: annotator)
         guard controls >= 1 else { throw ValidationError("--controls must be at least 1") }

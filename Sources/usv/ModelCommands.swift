@@ -71,6 +71,7 @@ struct TrainCommand: ParsableCommand {
         }
         let plugin = try registry().require((any ModelPlugin).self, id: EvaluateCommand.modelID(model))
         let parameters = try parameterOptions.values(for: plugin.descriptor)
+        let features = self.features == "deposited" ? "deposited" : try resolvedFeatureIDs(self.features)
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter())
         var training = balance.apply(Array(0..<samples.labels.count), to: samples, seed: seed)

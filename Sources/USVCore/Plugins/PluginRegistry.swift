@@ -29,10 +29,22 @@ public struct PluginRegistry: Sendable {
     public func all<T>(_ type: T.Type) -> [T] { plugins.compactMap { $0 as? T } }
 
     /// The plugin of protocol `type` with this id; a usage error naming the known ids otherwise.
+    /// The plugin of protocol `type` with this id, or with this short name (the id without its kind:
+    /// `extended-24` for `feature.extended-24`); an unknown name gets a did-you-mean.
     public func require<T>(_ type: T.Type, id: String) throws -> T {
         if let match = plugins.first(where: { $0.descriptor.id == id }) as? T { return match }
-        let known = plugins.filter { $0 is T }.map(\.descriptor.id).sorted()
-        throw USVError.usage("no plugin '\(id)' of this kind; known: \(known.joined(separator: ", "))")
+        let candidates = plugins.filter { $0 is T }
+        let short = candidates.filter { $0.descriptor.id.split(separator: ".", maxSplits: 1).last.map(String.init) == id }
+        if short.count == 1, let match = short.first as? T { return match }
+        let known = candidates.map(\.descriptor.id).sorted()
+        let suggestion = closestName(to: id, among: known + known.compactMap { $0.split(separator: ".", maxSplits: 1).last.map(String.init) })
+            .map { " (did you mean '\($0)'?)" } ?? ""
+        throw USVError.usage("no plugin '\(id)' of this kind\(suggestion); known: \(known.joined(separator: ", "))")
+    }
+
+    /// The full id of the plugin of protocol `type` that `name` (an id or a short name) names.
+    public func resolvedID<T>(_ type: T.Type, _ name: String) throws -> String {
+        try (require(type, id: name) as? any Plugin)?.descriptor.id ?? name
     }
 
     /// The format of protocol `type` that is most confident it reads a file with these first bytes and name.
