@@ -1,5 +1,6 @@
 // libpng's simplified API, wrapped so Swift never fills png_image's macro-defined fields itself.
 #include <png.h>
+#include <stdlib.h>
 #include <string.h>
 
 /// Writes 8-bit RGB (3 bytes per pixel, rows top to bottom). Returns 1 on success; `message` gets libpng's
@@ -18,44 +19,48 @@ static inline int usv_png_write_rgb(const char *path, unsigned width, unsigned h
     return ok;
 }
 
-/// Reads any PNG as 8-bit grayscale. First call with pixels == NULL to get width and height; then again with
-/// a buffer of width × height bytes. Returns 1 on success.
-static inline int usv_png_read_gray(const char *path, unsigned *width, unsigned *height, unsigned char *pixels,
-                                    char *message, size_t message_size) {
-    png_image image;
-    memset(&image, 0, sizeof image);
-    image.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&image, path)) {
-        if (message_size > 0) { strncpy(message, image.message, message_size - 1); message[message_size - 1] = 0; }
-        return 0;
+/// Starts decoding the PNG held in `bytes` (which must stay valid until `usv_png_finish_memory` or
+/// `usv_png_free_memory`): one read of the file, so the size the caller allocates for and the image decoded are the
+/// same. Returns a heap `png_image` (NULL on failure, with `message` set) and its width and height.
+static inline png_image *usv_png_begin_memory(const unsigned char *bytes, size_t size, unsigned *width, unsigned *height,
+                                             char *message, size_t message_size) {
+    png_image *image = (png_image *)calloc(1, sizeof(png_image));
+    if (image == NULL) {
+        if (message_size > 0) { strncpy(message, "out of memory", message_size - 1); message[message_size - 1] = 0; }
+        return NULL;
     }
-    *width = image.width;
-    *height = image.height;
-    if (pixels == NULL) { png_image_free(&image); return 1; }
-    image.format = PNG_FORMAT_GRAY;
-    int ok = png_image_finish_read(&image, NULL, pixels, 0, NULL);
-    if (!ok && message_size > 0) { strncpy(message, image.message, message_size - 1); message[message_size - 1] = 0; }
-    png_image_free(&image);
+    image->version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(image, bytes, size)) {
+        if (message_size > 0) { strncpy(message, image->message, message_size - 1); message[message_size - 1] = 0; }
+        png_image_free(image);
+        free(image);
+        return NULL;
+    }
+    *width = image->width;
+    *height = image->height;
+    return image;
+}
+
+/// Decodes the image begun by `usv_png_begin_memory` as 8-bit gray (`rgb` 0) or RGB (`rgb` 1) into `pixels`, which
+/// holds `pixels_size` bytes; refuses (returns 0) when the decoded image would not fit. Frees the image either way.
+static inline int usv_png_finish_memory(png_image *image, int rgb, unsigned char *pixels, size_t pixels_size,
+                                        char *message, size_t message_size) {
+    image->format = rgb ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+    int ok = 0;
+    if ((size_t)PNG_IMAGE_SIZE(*image) > pixels_size) {
+        if (message_size > 0) { strncpy(message, "the image is larger than its buffer", message_size - 1); message[message_size - 1] = 0; }
+        png_image_free(image);
+    } else {
+        ok = png_image_finish_read(image, NULL, pixels, 0, NULL);
+        if (!ok && message_size > 0) { strncpy(message, image->message, message_size - 1); message[message_size - 1] = 0; }
+        png_image_free(image);
+    }
+    free(image);
     return ok;
 }
 
-/// Reads any PNG as 8-bit RGB (3 bytes per pixel). First call with pixels == NULL to get width and height; then
-/// again with a buffer of width × height × 3 bytes. Returns 1 on success.
-static inline int usv_png_read_rgb(const char *path, unsigned *width, unsigned *height, unsigned char *pixels,
-                                   char *message, size_t message_size) {
-    png_image image;
-    memset(&image, 0, sizeof image);
-    image.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&image, path)) {
-        if (message_size > 0) { strncpy(message, image.message, message_size - 1); message[message_size - 1] = 0; }
-        return 0;
-    }
-    *width = image.width;
-    *height = image.height;
-    if (pixels == NULL) { png_image_free(&image); return 1; }
-    image.format = PNG_FORMAT_RGB;
-    int ok = png_image_finish_read(&image, NULL, pixels, 0, NULL);
-    if (!ok && message_size > 0) { strncpy(message, image.message, message_size - 1); message[message_size - 1] = 0; }
-    png_image_free(&image);
-    return ok;
+/// Abandons an image begun by `usv_png_begin_memory`.
+static inline void usv_png_free_memory(png_image *image) {
+    png_image_free(image);
+    free(image);
 }

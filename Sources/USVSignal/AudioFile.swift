@@ -1,4 +1,5 @@
 import CSndfile
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,23 +46,29 @@ public final class AudioFileReader {
     /// extracted to disk) — libsndfile decodes all three the same way.
     public init(source: ByteSource) throws {
         var sfInfo = SF_INFO()
-        let opened: OpaquePointer?
+        let stream: MemoryAudioBytes?
         switch source {
-        case .file(let path):
-            memory = nil
-            opened = sf_open(path, Int32(SFM_READ), &sfInfo)
-        case .memory(_, let bytes):
-            let stream = MemoryAudioBytes(bytes)
-            memory = stream
-            opened = stream.open(&sfInfo)
-        case .archiveMember:
-            let stream = MemoryAudioBytes(try source.readAll(limit: 1 << 32))
-            memory = stream
-            opened = stream.open(&sfInfo)
+        case .file: stream = nil
+        case .memory(_, let bytes): stream = MemoryAudioBytes(bytes)
+        case .archiveMember: stream = MemoryAudioBytes(try source.readAll(limit: 1 << 32))
+        }
+        memory = stream
+        // A failed open leaves its reason in libsndfile's one global error (there is no handle to ask), which another
+        // thread's open may overwrite: opening and reading that error happen under one lock.
+        let (opened, failure) = SndfileOpening.lock.withLock { () -> (OpaquePointer?, String) in
+            let handle: OpaquePointer?
+            if let stream {
+                handle = stream.open(&sfInfo)
+            } else if case .file(let path) = source {
+                handle = sf_open(path, Int32(SFM_READ), &sfInfo)
+            } else {
+                handle = nil
+            }
+            return (handle, handle == nil ? String(cString: sf_strerror(nil)) : "")
         }
         let path = source.description
         guard let handle = opened else {
-            throw USVError.io(path: path, reason: "not readable audio: \(String(cString: sf_strerror(nil)))")
+            throw USVError.io(path: path, reason: "not readable audio: \(failure)")
         }
         self.handle = handle
         self.path = path
@@ -213,8 +220,12 @@ public final class AudioFileWriter {
             throw USVError.unsupported(path: path, feature: "\(container.rawValue)/\(encoding.rawValue) at \(sampleRate) Hz",
                                        advice: "choose another encoding or container")
         }
-        guard let handle = sf_open(path, Int32(SFM_WRITE), &sfInfo) else {
-            throw USVError.io(path: path, reason: "cannot create audio file: \(String(cString: sf_strerror(nil)))")
+        let (opened, failure) = SndfileOpening.lock.withLock { () -> (OpaquePointer?, String) in
+            let handle = sf_open(path, Int32(SFM_WRITE), &sfInfo)
+            return (handle, handle == nil ? String(cString: sf_strerror(nil)) : "")
+        }
+        guard let handle = opened else {
+            throw USVError.io(path: path, reason: "cannot create audio file: \(failure)")
         }
         self.handle = handle
         self.path = path
@@ -250,6 +261,13 @@ public final class AudioFileWriter {
         self.handle = nil
         guard sf_close(handle) == 0 else { throw USVError.io(path: path, reason: "cannot finish the audio file") }
     }
+}
+
+/// libsndfile keeps the reason an open failed in one process-wide variable (`sf_strerror(NULL)`): every open of this
+/// module holds `lock` from `sf_open` to reading that reason, so threads opening files at once (`ingest --jobs`) each
+/// get their own. Errors of an open handle are read from the handle (`sf_strerror(handle)`), which needs no lock.
+enum SndfileOpening {
+    static let lock = NSLock()
 }
 
 /// Bytes that libsndfile reads through its virtual I/O callbacks (an archive member held in memory).

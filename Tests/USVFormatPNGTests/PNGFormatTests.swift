@@ -89,4 +89,46 @@ import USVTestSupport
             #expect("\(error)".contains("bad.png"))
         }
     }
+
+    /// The reader decodes from one read of the bytes (files, memory, archive members alike): the buffer is sized from
+    /// the header the decoder reads. A header announcing an absurd size is refused before anything is allocated.
+    @Test func decodesFromOneReadOfTheBytes() throws {
+        let directory = try TemporaryDirectory("png-memory")
+        defer { directory.remove() }
+        let input = try TestCall(duration: 0.03) { 50_000 + 10_000 * $0 }.featureInput()
+        let path = directory.file("call.png")
+        try PNGFormat().writeSpectrogramImage(input.spectrogram, to: path, startSeconds: 0)
+        let bytes = try readWholeFile(path, limit: 1 << 24)
+        let fromFile = try PNGFormat().readGrayImage(from: .file(path))
+        #expect(try PNGFormat().readGrayImage(from: .memory(name: "call.png", bytes: bytes)) == fromFile)
+        let writer = try ArchiveWriter(path: directory.file("pictures.zip"), format: .zip(compress: true))
+        try writer.add(member: "pictures/call.png", bytes: bytes)
+        try writer.close()
+        #expect(try PNGFormat().readGrayImage(from: .archiveMember(archive: directory.file("pictures.zip"), member: "pictures/call.png")) == fromFile)
+        // 100000 × 100000 in a header with a valid CRC: refused by size, naming the source.
+        var huge = bytes
+        for (offset, value) in [(16, UInt32(100_000)), (20, UInt32(100_000))] {
+            for byte in 0..<4 { huge[offset + byte] = UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32(byte))) }
+        }
+        let crc = Self.crc32(Array(huge[12..<29]))
+        for byte in 0..<4 { huge[29 + byte] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32(byte))) }
+        do {
+            _ = try PNGFormat().readGrayImage(from: .memory(name: "huge.png", bytes: huge))
+            Issue.record("a 100000 × 100000 header must be refused")
+        } catch let error as USVError {
+            #expect(error.description.contains("huge.png") && error.description.contains("100000×100000"), "\(error)")
+        }
+        // Cut short: an error, not a partial image.
+        #expect(throws: USVError.self) { try PNGFormat().readGrayImage(from: .memory(name: "cut.png", bytes: Array(bytes.prefix(bytes.count / 2)))) }
+    }
+
+    /// PNG's CRC-32 (ISO 3309).
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
 }

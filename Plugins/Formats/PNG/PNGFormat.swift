@@ -24,37 +24,43 @@ public struct PNGFormat: SpectrogramTrackImageWriting, GrayImageReading {
     }
 
     public func readGrayImage(from source: ByteSource) throws -> GrayImage {
-        let path = try source.localPath()
-        var width: UInt32 = 0, height: UInt32 = 0
-        var message = [CChar](repeating: 0, count: 256)
-        guard usv_png_read_gray(path, &width, &height, nil, &message, message.count) == 1 else {
-            throw USVError.malformed(path: path, location: "header", reason: "not a readable PNG: \(Self.text(message))")
-        }
-        guard width > 0, height > 0, Int(width) * Int(height) <= 1 << 28 else {
-            throw USVError.malformed(path: path, location: "header", reason: "unreasonable size \(width)×\(height)")
-        }
-        var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height))
-        guard usv_png_read_gray(path, &width, &height, &pixels, &message, message.count) == 1 else {
-            throw USVError.malformed(path: path, location: "image data", reason: Self.text(message))
-        }
-        return GrayImage(width: Int(width), height: Int(height), pixels: pixels)
+        let (width, height, pixels) = try decode(source, rgb: false)
+        return GrayImage(width: width, height: height, pixels: pixels)
     }
 
     /// Reads any PNG as 8-bit RGB: width, height and 3 bytes per pixel, rows top to bottom.
     public func readRGBImage(path: String) throws -> (width: Int, height: Int, pixels: [UInt8]) {
-        var width: UInt32 = 0, height: UInt32 = 0
+        try decode(.file(path), rgb: true)
+    }
+
+    /// The largest image decoded, in pixels: 16384 × 16384 gray or 8192 × 8192 RGB (256 MB and 192 MB).
+    static let maximumPixels = (gray: 1 << 28, rgb: 1 << 26)
+
+    /// Decodes `source` (a file, memory or an archive member) from one read of its bytes: the buffer is sized from the
+    /// same header the decoder reads, and an image larger than `maximumPixels` is refused before anything is allocated.
+    func decode(_ source: ByteSource, rgb: Bool) throws -> (width: Int, height: Int, pixels: [UInt8]) {
+        let path = source.description
+        let bytes = try source.readAll(limit: 1 << 30)
         var message = [CChar](repeating: 0, count: 256)
-        guard usv_png_read_rgb(path, &width, &height, nil, &message, message.count) == 1 else {
-            throw USVError.malformed(path: path, location: "header", reason: "not a readable PNG: \(Self.text(message))")
+        return try bytes.withUnsafeBufferPointer { buffer -> (Int, Int, [UInt8]) in
+            var width: UInt32 = 0, height: UInt32 = 0
+            guard let base = buffer.baseAddress,
+                  let image = usv_png_begin_memory(base, buffer.count, &width, &height, &message, message.count) else {
+                throw USVError.malformed(path: path, location: "header", reason: "not a readable PNG: \(Self.text(message))")
+            }
+            let channels = rgb ? 3 : 1
+            let (pixelCount, overflow) = Int(width).multipliedReportingOverflow(by: Int(height))
+            guard width > 0, height > 0, !overflow, pixelCount <= (rgb ? Self.maximumPixels.rgb : Self.maximumPixels.gray) else {
+                usv_png_free_memory(image)
+                throw USVError.malformed(path: path, location: "header", reason: "unreasonable size \(width)×\(height)")
+            }
+            var pixels = [UInt8](repeating: 0, count: pixelCount * channels)
+            let ok = pixels.withUnsafeMutableBufferPointer {
+                usv_png_finish_memory(image, rgb ? 1 : 0, $0.baseAddress, $0.count, &message, message.count)
+            }
+            guard ok == 1 else { throw USVError.malformed(path: path, location: "image data", reason: Self.text(message)) }
+            return (Int(width), Int(height), pixels)
         }
-        guard width > 0, height > 0, Int(width) * Int(height) <= 1 << 26 else {
-            throw USVError.malformed(path: path, location: "header", reason: "unreasonable size \(width)×\(height)")
-        }
-        var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
-        guard usv_png_read_rgb(path, &width, &height, &pixels, &message, message.count) == 1 else {
-            throw USVError.malformed(path: path, location: "image data", reason: Self.text(message))
-        }
-        return (Int(width), Int(height), pixels)
     }
 
     /// libpng's NUL-terminated message buffer as text.

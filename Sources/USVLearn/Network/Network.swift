@@ -97,8 +97,11 @@ public struct Optimizer: Sendable {
 
 /// Layers applied in order.
 public final class Sequential: @unchecked Sendable {
-    // Owned and used by one thread at a time (training, then prediction).
+    // Layers keep their buffers between calls (a layer keeps its input until backward; outputs are reused), so one
+    // thread at a time runs them: training owns the network, and `predictLogits` — what a fitted model's `scores`
+    // calls, possibly from several threads at once — holds `running` while it runs them.
     public let layers: [any Layer]
+    private let running = NSLock()
 
     public init(_ layers: [any Layer]) { self.layers = layers }
 
@@ -150,8 +153,10 @@ public final class Sequential: @unchecked Sendable {
         return history
     }
 
-    /// Inference in batches of `batchSize`.
+    /// Inference in batches of `batchSize`. Safe to call from several threads at once: the calls take turns.
     public func predictLogits(_ x: Batch, batchSize: Int = 512) -> Batch {
+        running.lock()
+        defer { running.unlock() }
         var logits: [Float] = []
         var columns = 0
         for start in stride(from: 0, to: x.rows, by: batchSize) {
