@@ -222,42 +222,91 @@ struct EvaluationReport: Codable {
 }
 
 /// A bar chart of the per-fold balanced accuracies of each model, with the chance level.
+/// The per-fold chart of an evaluation (SVG): every model's balanced accuracy per fold beside its shuffled-label
+/// control (the same colour, pale), then each model's mean ± s.d. over folds (and its control's), the chance
+/// level, a white background, and room for the fold names (animals with their sex under leave-one-animal-out).
 enum EvaluationChart {
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
     static func svg(_ report: EvaluationReport) -> String {
-        let folds = report.results.first?.folds.map(\.fold) ?? []
+        let folds = (report.results.first?.folds.map(\.fold) ?? []) + ["mean ± s.d."]
         let models = report.results.count
-        let barWidth = 10.0, gap = 8.0, left = 50.0, top = 30.0, height = 220.0
-        let groupWidth = Double(models) * barWidth + gap
-        let width = left + Double(folds.count) * groupWidth + 20
+        let barWidth = 9.0, gap = 12.0, left = 50.0, top = 44.0, height = 220.0
+        let groupWidth = Double(2 * models) * barWidth + gap
+        let plotRight = left + Double(folds.count) * groupWidth
+        let longest = folds.map(\.count).max() ?? 0
+        // Labels at 45°: about 6 px per character of 11 px text, times sin 45°.
+        let labelDepth = Double(longest) * 6.0 * 0.71 + 16
+        let longestModel = report.results.map { $0.model.replacingOccurrences(of: "model.", with: "").count }.max() ?? 0
+        let legendWidth = 30 + 6.5 * Double(longestModel + ", shuffled labels".count)
+        let width = plotRight + legendWidth
+        let totalHeight = top + height + labelDepth + 12
         let colors = ["#3b6ea8", "#d9822b", "#4f9a5b", "#8e5ea2"]
+        let pale = ["#b7cce6", "#f2cda9", "#bddcc3", "#d8c4e2"]
+        func y(_ value: Double) -> Double { top + height * (1 - min(1, max(0, value))) }
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width) + 120)" height="\(Int(top + height + 90))" font-family="sans-serif" font-size="11">
-            <text x="\(left)" y="18" font-size="13">\(report.task) — \(report.protocolName) — balanced accuracy per fold</text>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(totalHeight))" font-family="sans-serif" font-size="11">
+            <rect x="0" y="0" width="\(Int(width))" height="\(Int(totalHeight))" fill="white"/>
+            <text x="\(left)" y="18" font-size="13">\(escaped(report.task)) — \(escaped(report.protocolName)) — balanced accuracy per fold</text>
+            <text x="\(left)" y="33" fill="#555">\(report.samples) USVs of \(report.animals) animals; pale bars: the same model trained on shuffled labels</text>
 
             """
         for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
-            let y = top + height * (1 - tick)
-            svg += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width)\" y2=\"\(y)\" stroke=\"#ddd\"/>"
-            svg += "<text x=\"\(left - 6)\" y=\"\(y + 4)\" text-anchor=\"end\">\(Int(tick * 100))%</text>\n"
+            svg += "<line x1=\"\(left)\" y1=\"\(y(tick))\" x2=\"\(plotRight)\" y2=\"\(y(tick))\" stroke=\"#ddd\"/>"
+            svg += "<text x=\"\(left - 6)\" y=\"\(y(tick) + 4)\" text-anchor=\"end\">\(Int(tick * 100))%</text>\n"
         }
         for (foldIndex, fold) in folds.enumerated() {
             let x0 = left + Double(foldIndex) * groupWidth + gap / 2
-            for (modelIndex, result) in report.results.enumerated() where foldIndex < result.folds.count {
-                let value = result.folds[foldIndex].balancedAccuracy
-                let barHeight = value.isFinite ? height * value : 0
-                svg += "<rect x=\"\(x0 + Double(modelIndex) * barWidth)\" y=\"\(top + height - barHeight)\" width=\"\(barWidth - 1)\" "
-                    + "height=\"\(barHeight)\" fill=\"\(colors[modelIndex % colors.count])\"><title>\(result.model) \(fold): "
-                    + String(format: "%.1f%%", value * 100) + "</title></rect>\n"
+            let isMean = foldIndex == folds.count - 1
+            if isMean {
+                svg += "<line x1=\"\(x0 - gap / 2)\" y1=\"\(top)\" x2=\"\(x0 - gap / 2)\" y2=\"\(top + height)\" stroke=\"#999\"/>\n"
             }
-            svg += "<text transform=\"translate(\(x0 + groupWidth / 2 - gap / 2),\(top + height + 8)) rotate(60)\">\(fold)</text>\n"
+            for (modelIndex, result) in report.results.enumerated() {
+                let values: (model: Double, control: Double, modelSD: Double?, controlSD: Double?)
+                if isMean {
+                    values = (result.meanBalancedAccuracy, result.shuffledMeanBalancedAccuracy, result.deviationBalancedAccuracy,
+                              result.shuffledDeviationBalancedAccuracy)
+                } else {
+                    guard foldIndex < result.folds.count else { continue }
+                    values = (result.folds[foldIndex].balancedAccuracy, result.folds[foldIndex].shuffledBalancedAccuracy, nil, nil)
+                }
+                let name = escaped(result.model.replacingOccurrences(of: "model.", with: ""))
+                let bars: [(offset: Double, value: Double, sd: Double?, color: String, kind: String)] = [
+                    (0, values.model, values.modelSD, colors[modelIndex % colors.count], "model"),
+                    (1, values.control, values.controlSD, pale[modelIndex % pale.count], "shuffled control"),
+                ]
+                for (offset, value, sd, color, kind) in bars {
+                    let x = x0 + (Double(2 * modelIndex) + offset) * barWidth
+                    let barTop = value.isFinite ? y(value) : y(0)
+                    let barHeight = top + height - barTop
+                    let title = "\(name) (\(kind)) \(escaped(fold)): " + String(format: "%.1f%%", value * 100)
+                    svg += "<rect x=\"\(x)\" y=\"\(barTop)\" width=\"\(barWidth - 1)\" height=\"\(barHeight)\" fill=\"\(color)\">"
+                    svg += "<title>" + title + "</title></rect>\n"
+                    if let sd, sd.isFinite, value.isFinite {
+                        let centre = x + (barWidth - 1) / 2
+                        let low = y(value - sd), high = y(value + sd)
+                        svg += "<line x1=\"\(centre)\" y1=\"\(low)\" x2=\"\(centre)\" y2=\"\(high)\" stroke=\"#222\"/>"
+                        svg += "<line x1=\"\(centre - 3)\" y1=\"\(high)\" x2=\"\(centre + 3)\" y2=\"\(high)\" stroke=\"#222\"/>"
+                        svg += "<line x1=\"\(centre - 3)\" y1=\"\(low)\" x2=\"\(centre + 3)\" y2=\"\(low)\" stroke=\"#222\"/>\n"
+                    }
+                }
+            }
+            let labelX = x0 + Double(models) * barWidth
+            svg += "<text transform=\"translate(\(labelX),\(top + height + 12)) rotate(45)\">\(escaped(fold))</text>\n"
         }
         let chance = report.results.first?.chance ?? 0.5
-        let chanceY = top + height * (1 - chance)
-        svg += "<line x1=\"\(left)\" y1=\"\(chanceY)\" x2=\"\(width)\" y2=\"\(chanceY)\" stroke=\"#c00\" stroke-dasharray=\"5,3\"/>"
-        svg += "<text x=\"\(width + 4)\" y=\"\(chanceY + 4)\" fill=\"#c00\">chance</text>\n"
+        svg += "<line x1=\"\(left)\" y1=\"\(y(chance))\" x2=\"\(plotRight)\" y2=\"\(y(chance))\" stroke=\"#c00\" stroke-dasharray=\"5,3\"/>"
+        svg += "<text x=\"\(left + 4)\" y=\"\(y(chance) - 4)\" fill=\"#c00\">chance</text>\n"
         for (index, result) in report.results.enumerated() {
-            svg += "<rect x=\"\(width + 4)\" y=\"\(top + Double(index) * 16)\" width=\"10\" height=\"10\" fill=\"\(colors[index % colors.count])\"/>"
-            svg += "<text x=\"\(width + 18)\" y=\"\(top + Double(index) * 16 + 9)\">\(result.model.replacingOccurrences(of: "model.", with: ""))</text>\n"
+            let rowY = top + Double(index) * 32
+            let name = escaped(result.model.replacingOccurrences(of: "model.", with: ""))
+            svg += "<rect x=\"\(plotRight + 4)\" y=\"\(rowY)\" width=\"10\" height=\"10\" fill=\"\(colors[index % colors.count])\"/>"
+            svg += "<text x=\"\(plotRight + 18)\" y=\"\(rowY + 9)\">\(name)</text>\n"
+            svg += "<rect x=\"\(plotRight + 4)\" y=\"\(rowY + 14)\" width=\"10\" height=\"10\" fill=\"\(pale[index % pale.count])\"/>"
+            svg += "<text x=\"\(plotRight + 18)\" y=\"\(rowY + 23)\" fill=\"#555\">\(name), shuffled labels</text>\n"
         }
         return svg + "</svg>\n"
     }

@@ -138,11 +138,16 @@ import USVTestSupport
         let statsJSON = try USVExecutable.run(["stats", "--catalog", catalog, "--json"])
         try validateAgainstSchema("catalog-stats.schema.json", statsJSON.stdout)
         #expect(try JSONDecoder().decode(JSONValue.self, from: statsJSON.stdout)["detectedOverlappingDeposited"] != nil)
+        let chart = directory.file("sex.svg")
         let evaluation = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "loao",
-                                                "--features", "deposited", "--catalog", catalog, "--progress", "none"])
+                                                "--features", "deposited", "--catalog", catalog, "--progress", "none", "--chart", chart])
         #expect(evaluation.status == 0, "\(evaluation.stderr)")
         #expect(evaluation.stdoutText.contains("Rfem01 (female), id 1") && evaluation.stdoutText.contains("(male), id 1"),
                 "\(evaluation.stdoutText)")
+        // The chart: a white background, every fold's control beside its model (pale), the mean ± s.d., animals by name and sex.
+        let svg = try String(contentsOfFile: chart, encoding: .utf8)
+        #expect(svg.contains("fill=\"white\"") && svg.contains("#b7cce6") && svg.contains("mean ± s.d.")
+            && svg.contains("Rfem01 (female), id 1") && svg.contains("ridge, shuffled labels"))
         // --dry-run: the plan (folds, USVs per class and animal, trainings, an estimate), no evaluation table.
         let plan = try USVExecutable.run(["evaluate", "--model", "ridge,svm", "--task", "sex", "--protocol", "loao", "--features", "deposited",
                                           "--catalog", catalog, "--dry-run"])
