@@ -158,8 +158,9 @@ extension Catalog {
                 for (index, animal) in animals.enumerated() { animalClasses[animal] = index }
                 classNames = animals.map { animal in animalNames[animal].map { "\($0), id \(animal)" } ?? "animal \(animal)" }
             }
+            var withoutFeatures = 0, withoutLabel = 0, withoutAnimal = 0
             for id in order {
-                guard let entry = byUSV[id], let animal = entry.animal else { continue }
+                guard let entry = byUSV[id], let animal = entry.animal else { withoutAnimal += 1; continue }
                 let label: Int?
                 switch task {
                 case .sex: label = entry.sex
@@ -177,7 +178,8 @@ extension Catalog {
                         + "which is not one of the task's classes (\(classNames.joined(separator: ", "))); re-ingest or fix its annotation")
                 }
                 // Columns only for USVs that are kept (most USVs have no genotype label, say).
-                guard let label = label ?? (requireLabels ? nil : -1), let columns = row(entry) else { continue }
+                guard let label = label ?? (requireLabels ? nil : -1) else { withoutLabel += 1; continue }
+                guard let columns = row(entry) else { withoutFeatures += 1; continue }
                 values += columns
                 labels.append(label)
                 groups.append(animal)
@@ -195,6 +197,10 @@ extension Catalog {
             var samples = LabelledSamples(x: DesignMatrix(rows: labels.count, columns: featureNames.count, values: values), labels: labels,
                                           groups: groups, classNames: classNames, featureNames: featureNames, usvIDs: ids)
             samples.groupNames = animalNames.filter { Set(groups).contains($0.key) }
+            // USVs the selection held that have none of the features are not in `order`.
+            let selected = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.joins) WHERE \(condition)", arguments: arguments) ?? 0
+            samples.selection = SelectionSummary(selected: selected, withoutFeatures: withoutFeatures + max(0, selected - order.count),
+                                                 withoutLabel: withoutLabel, withoutAnimal: withoutAnimal)
             return samples
         }
     }

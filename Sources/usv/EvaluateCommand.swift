@@ -107,6 +107,7 @@ struct EvaluateCommand: ParsableCommand {
         let features = self.features == "deposited" ? "deposited" : try resolvedFeatureIDs(self.features)
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter(), annotator: annotator)
+        log("usv evaluate: " + samples.usageLine(features: features, task: modelTask.rawValue))
         guard controls >= 1 else { throw ValidationError("--controls must be at least 1") }
         let evaluator = Evaluator(balance: balance, seed: seed, controls: controls)
         // Every model's parameters are checked before the first training.

@@ -74,6 +74,7 @@ struct TrainCommand: ParsableCommand {
         let features = self.features == "deposited" ? "deposited" : try resolvedFeatureIDs(self.features)
         let source: FeatureSource = features == "deposited" ? .deposited : .plugin(features)
         let samples = try catalog.labelledSamples(from: source, task: modelTask, filter: try filterOptions.filter())
+        log("usv train: " + samples.usageLine(features: features, task: modelTask.rawValue))
         var training = balance.apply(Array(0..<samples.labels.count), to: samples, seed: seed)
         let standardizer = Standardizer(fitting: training.x, scaling: plugin.inputScaling)
         training.x = standardizer.apply(training.x)
@@ -149,6 +150,7 @@ struct ClassifyCommand: ParsableCommand {
         let source: FeatureSource = card.featureSource == "deposited" ? .deposited : .plugin(card.featureSource)
         let samples = try catalog.labelledSamples(from: source, task: task, filter: try filterOptions.filter(),
                                                   featureNames: card.features, requireLabels: false)
+        log("usv classify: " + samples.usageLine(features: card.featureSource, task: task.rawValue).replacingOccurrences(of: "used ", with: "classifying "))
         let fitted = try plugin.restore(arrays, features: card.features.count, classes: card.classes.count, parameters: parameters)
         let x = standardizer.apply(samples.x)
         let scores = fitted.scores(x)

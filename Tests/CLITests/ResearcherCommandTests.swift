@@ -169,6 +169,25 @@ import USVTestSupport
         }
     }
 
+    /// No silent subsetting: evaluate, train and classify say what they used and what they left out, and why.
+    @Test func commandsSayWhatTheyUsedAndLeftOut() throws {
+        let directory = try TemporaryDirectory("cli-subsetting")
+        defer { directory.remove() }
+        let (catalog, _) = try ingestedTwin(directory)
+        // Features for two animals only (one of each sex): the other animals' USVs have none.
+        for animal in ["Rfem01", "Rmale01"] {
+            #expect(try USVExecutable.run(["features", "--plugin", "extended-24", "--animal", animal, "--catalog", catalog]).status == 0)
+        }
+        let evaluation = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "kfold", "--folds", "3",
+                                                "--features", "extended-24", "--catalog", catalog, "--progress", "none"])
+        #expect(evaluation.status == 0, "\(evaluation.stderr)")
+        #expect(evaluation.stderr.contains("used ") && evaluation.stderr.contains("of 2 animals")
+            && evaluation.stderr.contains("without complete feature.extended-24 features"), "\(evaluation.stderr)")
+        let all = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "kfold", "--folds", "3",
+                                         "--features", "deposited", "--catalog", catalog, "--progress", "none"])
+        #expect(all.stderr.contains("nothing left out"), "\(all.stderr)")
+    }
+
     @Test func aMistypedCommandGetsASuggestion() throws {
         let typo = try USVExecutable.run(["verfy", "somewhere"])
         #expect(typo.status == 2 && typo.stderr.contains("did you mean 'verify'"), "\(typo.stderr)")

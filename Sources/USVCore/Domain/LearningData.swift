@@ -36,6 +36,8 @@ public struct LabelledSamples: Sendable {
     /// How people name each group (animal): "Rfem01 (female)" for data-set animal 1. Reports use it, so an
     /// animal has one identity everywhere (the names `usv ls` shows); ids without a name fall back to "animal N".
     public var groupNames: [Int: String] = [:]
+    /// What the selection held and why some of it is not here (nil when the samples were not read from a catalog).
+    public var selection: SelectionSummary?
 
     /// The name of group `group` for reports: its name with its data-set id, or "animal N".
     public func groupName(_ group: Int) -> String {
@@ -102,5 +104,43 @@ extension FittedModel {
             let slice = all[(row * classes)..<((row + 1) * classes)]
             return slice.indices.max { all[$0] < all[$1] }.map { $0 - row * classes } ?? 0
         }
+    }
+}
+
+/// How a catalog selection became samples: how many USVs the filter selected and why the others were left out,
+/// so that no command subsets silently.
+public struct SelectionSummary: Sendable, Codable, Hashable {
+    /// USVs the filter (and the feature source) selected.
+    public var selected: Int
+    /// Of those, left out for lack of one or more feature values.
+    public var withoutFeatures: Int
+    /// … for lack of a label for the task (no sex, no annotation, not a strain recording).
+    public var withoutLabel: Int
+    /// … for lack of an animal.
+    public var withoutAnimal: Int
+
+    public init(selected: Int, withoutFeatures: Int, withoutLabel: Int, withoutAnimal: Int) {
+        self.selected = selected
+        self.withoutFeatures = withoutFeatures
+        self.withoutLabel = withoutLabel
+        self.withoutAnimal = withoutAnimal
+    }
+
+    public var leftOut: Int { withoutFeatures + withoutLabel + withoutAnimal }
+}
+
+extension LabelledSamples {
+    /// "used 308 USVs of 6 animals (154 female, 154 male); left out 26 of the 334 selected: 26 without complete
+    /// deposited features" — what a command used and what it left out, for stderr.
+    public func usageLine(features: String, task: String) -> String {
+        let perClass = classNames.indices.map { label in "\(labels.filter { $0 == label }.count) \(classNames[label])" }
+        var line = "used \(labels.count) USVs of \(Set(groups).count) animals (" + perClass.joined(separator: ", ") + ")"
+        guard let selection, selection.leftOut > 0 else { return line + (selection == nil ? "" : "; nothing left out") }
+        var reasons: [String] = []
+        if selection.withoutFeatures > 0 { reasons.append("\(selection.withoutFeatures) without complete \(features) features") }
+        if selection.withoutLabel > 0 { reasons.append("\(selection.withoutLabel) without a \(task) label") }
+        if selection.withoutAnimal > 0 { reasons.append("\(selection.withoutAnimal) without an animal") }
+        line += "; left out \(selection.leftOut) of the \(selection.selected) selected: " + reasons.joined(separator: ", ")
+        return line
     }
 }
