@@ -31,6 +31,12 @@ extension Catalog {
         let plugins: [String]
         switch source {
         case .deposited:
+            // The deposited feature table describes the deposited USVs only: a filter asking for detected ones
+            // selects nothing it could use, and is said so rather than ignored.
+            if scoped.source == .detected {
+                throw USVError.usage("the deposited features belong to the deposited USVs; --source detected selects none of them "
+                    + "(drop --source, or use a feature plugin such as --features extended-24 for detected USVs)")
+            }
             scoped.source = .deposited
             plugins = ["deposited"]
         case .plugin(let id):

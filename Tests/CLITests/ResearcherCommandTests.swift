@@ -186,6 +186,10 @@ import USVTestSupport
         let all = try USVExecutable.run(["evaluate", "--model", "ridge", "--task", "sex", "--protocol", "kfold", "--folds", "3",
                                          "--features", "deposited", "--catalog", catalog, "--progress", "none"])
         #expect(all.stderr.contains("nothing left out"), "\(all.stderr)")
+        // --source is honoured: deposited features with --source detected select nothing, and say so.
+        let contradiction = try USVExecutable.run(["evaluate", "--model", "ridge", "--features", "deposited", "--source", "detected",
+                                                   "--catalog", catalog])
+        #expect(contradiction.status == 2 && contradiction.stderr.contains("--source detected"), "\(contradiction.stderr)")
     }
 
     @Test func aMistypedCommandGetsASuggestion() throws {
