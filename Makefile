@@ -8,7 +8,7 @@ DEMO_DIR ?= demo-out
 USV_RELEASE := .build/release/usv
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: all deps build release demo test bench clean completions man
+.PHONY: all deps build release demo test bench fuzz fuzz-all fuzz-run fuzz-list clean completions man
 
 all: build
 
@@ -84,6 +84,31 @@ completions: release
 man: deps
 	$(SWIFT) package --allow-writing-to-directory .build/man generate-manual --product usv --output-directory .build/man
 	@echo "read it with: man .build/man/usv.1"
+
+## libFuzzer on one parser: make fuzz TARGET=mat-v5 SECONDS=120 (make fuzz-list names the targets). usv-fuzz is built
+## with -sanitize=fuzzer,address (linked by lld: gold fails on the instrumented objects) into .build/fuzz; the corpus grows in .build/fuzz/corpus/TARGET, findings land in
+## .build/fuzz/findings/TARGET (crash-…, leak detection off: the C libraries keep caches until exit).
+TARGET ?= mat-v5
+SECONDS ?= 120
+FUZZ_BUILD := USV_FUZZ=1 $(SWIFT) build -c release --build-path .build/fuzz --product usv-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+fuzz: deps
+	$(FUZZ_BUILD)
+	@$(MAKE) --no-print-directory fuzz-run TARGET=$(TARGET) SECONDS=$(SECONDS)
+
+## Every target in turn, SECONDS each.
+fuzz-all: deps
+	$(FUZZ_BUILD)
+	@for target in $$(.build/fuzz/release/usv-fuzz --list | cut -f1); do \
+	  $(MAKE) --no-print-directory fuzz-run TARGET=$$target SECONDS=$(SECONDS) || exit 1; done
+
+fuzz-run:
+	@mkdir -p .build/fuzz/corpus/$(TARGET) .build/fuzz/findings/$(TARGET)
+	.build/fuzz/release/usv-fuzz $(TARGET) -max_total_time=$(SECONDS) -detect_leaks=0 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+	  -timeout=10 -print_final_stats=1 -artifact_prefix=.build/fuzz/findings/$(TARGET)/ .build/fuzz/corpus/$(TARGET)
+
+fuzz-list: deps
+	@$(FUZZ_BUILD) >&2
+	@.build/fuzz/release/usv-fuzz --list
 
 clean:
 	rm -rf .build $(DEMO_DIR) bench-out

@@ -156,5 +156,20 @@ let package = Package(
         tests("USVDataSetDonders", dependencies: ["USVDataSetSynth"]),
         // Ingest end to end on the synthetic twin, with the real plugins from the builtin registry.
         tests("USVIngest", dependencies: ["USVBuiltins", "USVCatalog", "USVDataSetSynth", "USVFormatMAT", "usv"]),
+
+        // Every parser of untrusted bytes as a fuzz target: run bounded and seeded by the tests, and coverage-guided
+        // by libFuzzer through `usv-fuzz` (`make fuzz TARGET=… SECONDS=…`).
+        .target(name: "USVFuzzTargets", dependencies: [
+            "USVCore", "USVCatalog", "USVSignal", "USVTestSupport", "CZlib", "USVDataSetDonders", "USVFormatAnnotations", "USVFormatAudio",
+            "USVFormatMAT", "USVFormatNumPy", "USVFormatPNG", "USVFormatTables",
+        ], swiftSettings: swiftSettings),
+        tests("USVFuzzTargets"),
     ]
 )
+
+// `usv-fuzz`, the libFuzzer driver, exists only when `make fuzz` asks for it (USV_FUZZ=1): it calls libFuzzer's
+// LLVMFuzzerRunDriver, which only a build with `-sanitize=fuzzer` links.
+if Context.environment["USV_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "usv-fuzz", dependencies: ["USVFuzzTargets", "USVCore"], path: "Fuzz",
+                                             swiftSettings: swiftSettings))
+}

@@ -292,7 +292,10 @@ extension Catalog {
         var scoped = filter
         if scoped.source == nil { scoped.source = .detected }
         let (condition, arguments) = scoped.sql()
-        return (condition + " AND u.recording_id IS NOT NULL AND u.start_sample IS NOT NULL AND u.stop_sample IS NOT NULL", arguments)
+        // Every column a reference decodes must be there: a catalog filled from a bundle may hold a sample range without
+        // its seconds, and decoding a NULL as a number would trap.
+        return (condition + " AND u.recording_id IS NOT NULL AND u.start_sample IS NOT NULL AND u.stop_sample IS NOT NULL"
+            + " AND u.start_s IS NOT NULL AND u.stop_s IS NOT NULL", arguments)
     }
 
     static let audioReferenceColumns = "u.id, d.root, r.path, r.archive_member, u.start_sample, u.stop_sample, u.start_s, u.stop_s"

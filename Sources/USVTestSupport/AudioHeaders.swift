@@ -42,4 +42,24 @@ public enum AudioHeaders {
         return Array("RF64".utf8) + le32(0xFFFF_FFFF) + Array("WAVE".utf8) + ds64
             + Array("fmt ".utf8) + le32(16) + pcm16Format(rate: rate) + Array("data".utf8) + le32(0xFFFF_FFFF) + payload
     }
+
+    static func be16(_ value: UInt16) -> [UInt8] { le16(value).reversed() }
+    static func be32(_ value: UInt32) -> [UInt8] { le32(value).reversed() }
+
+    /// An 80-bit IEEE extended number (AIFF's sample rate) for a whole `value` > 0.
+    static func extended(_ value: UInt32) -> [UInt8] {
+        let exponent = 31 - value.leadingZeroBitCount
+        let mantissa = UInt64(value) << UInt64(63 - exponent)
+        return be16(UInt16(16_383 + exponent)) + (0..<8).map { UInt8(truncatingIfNeeded: mantissa >> (56 - 8 * UInt64($0))) }
+    }
+
+    /// An AIFF file of mono 16-bit `samples`: `frames` (default the real count) is what the COMM chunk declares, and
+    /// `soundSize` what the SSND chunk's size says.
+    public static func aiff(samples: [Int16], rate: UInt32 = 300_000, frames: UInt32? = nil, soundSize: UInt32? = nil) -> [UInt8] {
+        let payload = samples.flatMap { be16(UInt16(bitPattern: $0)) }
+        let comm = Array("COMM".utf8) + be32(18) + be16(1) + be32(frames ?? UInt32(samples.count)) + be16(16) + extended(rate)
+        let ssnd = Array("SSND".utf8) + be32(soundSize ?? UInt32(8 + payload.count)) + be32(0) + be32(0) + payload
+        let body = Array("AIFF".utf8) + comm + ssnd
+        return Array("FORM".utf8) + be32(UInt32(body.count)) + body
+    }
 }

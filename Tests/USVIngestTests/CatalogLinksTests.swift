@@ -105,6 +105,11 @@ import USVTestSupport
             #expect(error.description.contains("../../etc/passwd") && error.description.contains("recordings/path"), "\(error)")
         }
         #expect(try fresh.usvs(matching: USVFilter()).isEmpty)
+        // A USV with a sample range but no seconds (possible in a bundle): not a reference to read, and no trap.
+        try fixture.catalog.database.write { db in
+            try db.execute(sql: "UPDATE usvs SET start_s = NULL WHERE id = ?", arguments: [reference.usvID])
+        }
+        #expect(try !fixture.catalog.usvAudioReferences(matching: USVFilter()).contains { $0.usvID == reference.usvID })
     }
 
     /// Re-importing an edited annotation file (same path, new bytes) replaces its intervals.
