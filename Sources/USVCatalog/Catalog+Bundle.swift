@@ -181,21 +181,6 @@ extension Catalog {
     /// renumbered otherwise (references follow); a data set already in the catalog (same root) is refused and
     /// nothing changes.
     public func importBundle(from path: String) throws -> BundleSummary {
-        // Every column once in a forked child first: a hostile bundle can crash libhdf5 (HDF5Isolation).
-        try HDF5Isolation.check(path, what: "HDF5 structures") {
-            let file = try HDF5File(path: path, mode: .read)
-            for table in Self.bundleTables where file.kind(of: "/tables/" + table) == .group {
-                let group = "/tables/" + table
-                let decoder = JSONDecoder()
-                let names = try decoder.decode([String].self, from: Data(try file.attribute("columns", on: group).utf8))
-                let typeNames = try decoder.decode([String].self, from: Data(try file.attribute("types", on: group).utf8))
-                let count = Int(try file.numericAttribute("rows", on: group, as: Int64.self).first ?? 0)
-                for (name, typeName) in zip(names, typeNames) {
-                    guard let type = BundleColumnType(rawValue: typeName) else { continue }
-                    _ = try BundleColumn(file: file, group: group, name: name, type: type, rows: count)
-                }
-            }
-        }
         let file = try HDF5File(path: path, mode: .read)
         guard file.hasAttribute("layout"), try file.attribute("layout") == Self.bundleLayout else {
             throw USVError.unusable(path: path, reason: "not a USVKit catalog bundle (no layout attribute '\(Self.bundleLayout)')")

@@ -23,6 +23,9 @@ public struct FuzzTarget: Sendable {
     public let summary: String
     public let seeds: @Sendable () throws -> [[UInt8]]
     public let body: @Sendable ([UInt8]) throws -> Void
+    /// One input taking longer than this is a finding (a parser that stalls on a small input is a denial of service).
+    /// HDF5 targets are allowed more: their variable-length data is read in a forked child (HDF5Isolation).
+    public var slowSeconds: Double { name == "mat-v7.3" || name == "hdf5-bundle" ? 10 : 2 }
 }
 
 /// Every parser of untrusted bytes the tool has.

@@ -133,12 +133,6 @@ public enum ModelFile {
     }
 
     public static func read(_ path: String) throws -> (card: ModelCard, standardizer: Standardizer, arrays: [String: NamedArray], sha256: String) {
-        // A model file may come from anyone: read once in a forked child first (HDF5Isolation).
-        try HDF5Isolation.check(path, what: "HDF5 structures") { _ = try uncheckedRead(path) }
-        return try uncheckedRead(path)
-    }
-
-    static func uncheckedRead(_ path: String) throws -> (card: ModelCard, standardizer: Standardizer, arrays: [String: NamedArray], sha256: String) {
         let file: HDF5File
         do {
             file = try HDF5File(path: path, mode: .read)

@@ -27,9 +27,9 @@ import USVTestSupport
         #expect(throws: USVError.self) { try HDF5File(path: directory.file("junk.h5"), mode: .read) }
     }
 
-    /// Debian builds HDF5 thread-safe (libhdf5.settings: "Threadsafety: yes"), so the wrappers add no lock of
-    /// their own; this holds them to it: many threads each writing and reading back files of their own at once
-    /// must all get their own values.
+    /// Debian builds HDF5 thread-safe (libhdf5.settings: "Threadsafety: yes"); the wrappers also hold
+    /// `HDF5File.libraryLock` (for the forked reads of variable-length data): many threads each writing and reading
+    /// back files of their own at once must all get their own values.
     @Test func threadsUsingHDF5AtOnceEachGetTheirOwnValues() throws {
         let directory = try TemporaryDirectory("hdf5-threads")
         defer { directory.remove() }

@@ -23,13 +23,13 @@ import USVTestSupport
             try target.body(bytes)
         }
         #expect(outcome.untypedErrors == [], "\(name)")
-        #expect(outcome.slowestSeconds < 2, "\(name): an input of \(outcome.slowestInput.count) bytes took \(outcome.slowestSeconds) s: \(outcome.slowestInput.prefix(128))")
+        #expect(outcome.slowestSeconds < target.slowSeconds, "\(name): an input of \(outcome.slowestInput.count) bytes took \(outcome.slowestSeconds) s: \(outcome.slowestInput.prefix(128))")
         #expect(outcome.rejected > 0, "\(name): no mutation was refused, so the harness may not reach the parser")
         print("fuzz \(name): \(outcome.iterations) inputs, \(outcome.accepted) read, \(outcome.rejected) refused with typed errors")
     }
 
-    /// Inputs libFuzzer found that crashed libhdf5 1.10 (a heap overflow reading variable-length data): read in a
-    /// forked child first, they are errors naming the file.
+    /// Inputs libFuzzer found that crashed libhdf5 1.10 (a heap overflow reading variable-length data): their
+    /// variable-length data is read in a forked child, and they are errors naming the file.
     @Test func inputsThatCrashedLibHDF5AreErrors() throws {
         let fixtures = repositoryRoot() + "/Tests/Fixtures/fuzz"
         let mat = try readWholeFile(fixtures + "/mat73-vlen-heap-overflow.mat", limit: 1 << 20)
@@ -40,7 +40,8 @@ import USVTestSupport
                 try target.body(bytes)
                 Issue.record("\(name): the input must be refused")
             } catch let error as USVError {
-                #expect(error.description.contains("the HDF5 library crashed"), "\(name): \(error)")
+                // The child either dies (the overflow) or libhdf5 refuses the data: either way this process lives on.
+                #expect(error.description.contains("variable-length data"), "\(name): \(error)")
             }
         }
     }

@@ -21,11 +21,6 @@ enum MAT73 {
     // MARK: Reading
 
     static func read(path: String) throws -> [(name: String, value: MATValue)] {
-        try HDF5Isolation.check(path, what: "HDF5 structures") { _ = try uncheckedRead(path: path) }
-        return try uncheckedRead(path: path)
-    }
-
-    private static func uncheckedRead(path: String) throws -> [(name: String, value: MATValue)] {
         let file = try HDF5File(path: path, mode: .read)
         let variables = try file.children(of: "/").filter { !$0.hasPrefix("#") }.map { name in
             (name, try value(file, at: "/" + name, variable: name))

@@ -6,6 +6,8 @@ import Foundation
 extension HDF5File {
     /// Sets a fixed-length ASCII/UTF-8 string attribute (MATLAB reads only fixed-length `MATLAB_class`).
     public func setAttribute(_ name: String, _ text: String, on object: String = "/") throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         let bytes = Array(text.utf8)
         let type = H5Tcopy(usv_h5t_c_s1())
         defer { H5Tclose(type) }
@@ -17,6 +19,8 @@ extension HDF5File {
 
     /// Sets a numeric attribute: a scalar for one value, a 1-D array otherwise.
     public func setAttribute<T: HDF5Number>(_ name: String, _ values: [T], on object: String = "/") throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         try writeAttribute(name, on: object, type: T.hdf5Type, count: values.count == 1 ? nil : values.count) { attribute in
             values.withUnsafeBufferPointer { H5Awrite(attribute, T.hdf5Type, $0.baseAddress) }
         }
@@ -24,6 +28,8 @@ extension HDF5File {
 
     /// Sets an attribute that is a list of variable-length character sequences: MATLAB's `MATLAB_fields`.
     public func setCharacterSequences(_ name: String, _ texts: [String], on object: String = "/") throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         let character = H5Tcopy(usv_h5t_c_s1())
         defer { H5Tclose(character) }
         H5Tset_size(character, 1)
@@ -44,19 +50,16 @@ extension HDF5File {
 
     /// Reads a string attribute, fixed- or variable-length.
     public func attribute(_ name: String, on object: String = "/") throws -> String {
-        try readAttribute(name, on: object) { attribute, type, count in
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        return try readAttribute(name, on: object) { attribute, type, count in
             guard H5Tget_class(type) == H5T_STRING, count == 1 else {
                 throw USVError.malformed(path: path, location: "\(object) attribute \(name)", reason: "not a string")
             }
             if H5Tis_variable_str(type) > 0 {
-                var pointer: UnsafeMutablePointer<CChar>?
-                let memory = try variableStringType()
-                defer { H5Tclose(memory) }
-                guard H5Aread(attribute, memory, &pointer) >= 0 else {
-                    throw USVError.malformed(path: path, location: "\(object) attribute \(name)", reason: "cannot read")
-                }
-                defer { H5free_memory(pointer) }
-                return pointer.map { String(cString: $0) } ?? ""
+                // In a child process (HDF5Isolation): libhdf5 1.10 can overflow on variable-length data.
+                return try isolatedVariableValues(.stringAttribute, object: object, attribute: name,
+                                                  location: "\(object) attribute \(name)").first.flatMap { $0 } ?? ""
             }
             let size = H5Tget_size(type)
             guard size > 0, size < 1 << 26 else {
@@ -72,7 +75,9 @@ extension HDF5File {
 
     /// Reads a numeric attribute (scalar or array) as `T`.
     public func numericAttribute<T: HDF5Number>(_ name: String, on object: String = "/", as type: T.Type) throws -> [T] {
-        try readAttribute(name, on: object) { attribute, stored, count in
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        return try readAttribute(name, on: object) { attribute, stored, count in
             let storedClass = H5Tget_class(stored)
             guard storedClass == H5T_INTEGER || storedClass == H5T_FLOAT else {
                 throw USVError.malformed(path: path, location: "\(object) attribute \(name)", reason: "not numeric")
@@ -88,35 +93,23 @@ extension HDF5File {
 
     /// Reads a list of variable-length character sequences (MATLAB's `MATLAB_fields`) or of strings.
     public func characterSequences(_ name: String, on object: String = "/") throws -> [String] {
-        try readAttribute(name, on: object) { attribute, stored, count in
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        return try readAttribute(name, on: object) { attribute, stored, count in
             if H5Tget_class(stored) == H5T_STRING, count == 1 { return [try self.attribute(name, on: object)] }
             guard H5Tget_class(stored) == H5T_VLEN else {
                 throw USVError.malformed(path: path, location: "\(object) attribute \(name)", reason: "not a list of character sequences")
             }
-            let character = H5Tcopy(usv_h5t_c_s1())
-            defer { H5Tclose(character) }
-            H5Tset_size(character, 1)
-            H5Tset_strpad(character, H5T_STR_NULLPAD)
-            let type = H5Tvlen_create(character)
-            defer { H5Tclose(type) }
-            var sequences = [hvl_t](repeating: hvl_t(), count: count)
-            guard H5Aread(attribute, type, &sequences) >= 0 else {
-                throw USVError.malformed(path: path, location: "\(object) attribute \(name)", reason: "cannot read")
-            }
-            defer {
-                let space = H5Aget_space(attribute)
-                H5Dvlen_reclaim(type, space, usv_h5p_default(), &sequences)
-                H5Sclose(space)
-            }
-            return sequences.map { sequence in
-                guard let pointer = sequence.p, sequence.len > 0 else { return "" }
-                return String(decoding: UnsafeRawBufferPointer(start: pointer, count: sequence.len), as: UTF8.self)
-            }
+            // Variable-length data is read in a child process (HDF5Isolation): libhdf5 1.10 can overflow on it.
+            return try isolatedVariableValues(.characterSequencesAttribute, object: object, attribute: name,
+                                              location: "\(object) attribute \(name)").map { $0 ?? "" }
         }
     }
 
     /// Whether `object` has attribute `name`.
     public func hasAttribute(_ name: String, on object: String = "/") -> Bool {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         guard let holder = try? openObject(object) else { return false }
         defer { H5Oclose(holder) }
         return H5Aexists(holder, name) > 0

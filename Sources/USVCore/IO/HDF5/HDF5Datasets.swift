@@ -57,6 +57,8 @@ public enum HDF5Compression: Sendable, Equatable {
 extension HDF5File {
     /// Writes `values` (row-major) with `shape` as dataset `name` (e.g. "weights/dense0"), creating groups.
     public func write<T: HDF5Number>(_ name: String, _ values: [T], shape: [Int], compression: HDF5Compression = .none) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         try checkShape(name, count: values.count, shape: shape)
         try values.withUnsafeBufferPointer { buffer in
             try createAndWrite(name, fileType: T.hdf5Type, memoryType: T.hdf5Type, shape: shape, elementBytes: MemoryLayout<T>.stride,
@@ -66,12 +68,16 @@ extension HDF5File {
 
     /// Writes float64 `values`: the model files' form.
     public func write(_ name: String, values: [Double], shape: [Int]) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         try write(name, values, shape: shape)
     }
 
     /// Reads dataset `name` as `T` (HDF5 converts from the stored numeric type): values row-major and shape.
     public func read<T: HDF5Number>(_ name: String, as type: T.Type) throws -> (values: [T], shape: [Int]) {
-        try withDataset(name) { dataset, shape, count in
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        return try withDataset(name) { dataset, shape, count in
             let stored = H5Dget_type(dataset)
             defer { H5Tclose(stored) }
             switch HDF5ElementType(stored) {
@@ -86,7 +92,9 @@ extension HDF5File {
 
     /// The element type and shape of dataset `name`.
     public func datasetInfo(_ name: String) throws -> (type: HDF5ElementType, shape: [Int]) {
-        try withDataset(name) { dataset, shape, _ in
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        return try withDataset(name) { dataset, shape, _ in
             let type = H5Dget_type(dataset)
             defer { H5Tclose(type) }
             return (HDF5ElementType(type), shape)
@@ -96,6 +104,8 @@ extension HDF5File {
     /// Writes `strings` as a dataset of variable-length UTF-8 strings (h5py reads them as `str` with
     /// `.asstr()`, or bytes).
     public func writeStrings(_ name: String, _ strings: [String], shape: [Int]? = nil, compression: HDF5Compression = .none) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         let shape = shape ?? [strings.count]
         try checkShape(name, count: strings.count, shape: shape)
         let type = try variableStringType()
@@ -110,25 +120,21 @@ extension HDF5File {
 
     /// Reads a dataset of strings, variable-length or fixed-length (NUL- or space-padded).
     public func readStrings(_ name: String) throws -> (values: [String], shape: [Int]) {
-        try withDataset(name) { dataset, shape, count in
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        return try withDataset(name) { dataset, shape, count in
             let stored = H5Dget_type(dataset)
             defer { H5Tclose(stored) }
             guard H5Tget_class(stored) == H5T_STRING else {
                 throw USVError.malformed(path: path, location: name, reason: "holds \(HDF5ElementType(stored)), not strings")
             }
             if H5Tis_variable_str(stored) > 0 {
-                let type = try variableStringType()
-                defer { H5Tclose(type) }
-                var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-                guard count == 0 || H5Dread(dataset, type, usv_h5s_all(), usv_h5s_all(), usv_h5p_default(), &pointers) >= 0 else {
-                    throw USVError.malformed(path: path, location: name, reason: "cannot read the strings")
+                // In a child process (HDF5Isolation): libhdf5 1.10 can overflow on variable-length data.
+                let values = try isolatedVariableValues(.stringDataset, object: name, attribute: nil, location: name)
+                guard values.count == count else {
+                    throw USVError.malformed(path: path, location: name, reason: "\(values.count) strings for \(count) elements")
                 }
-                defer {
-                    let space = H5Dget_space(dataset)
-                    H5Dvlen_reclaim(type, space, usv_h5p_default(), &pointers)
-                    H5Sclose(space)
-                }
-                return (pointers.map { $0.map { String(cString: $0) } ?? "" }, shape)
+                return (values.map { $0 ?? "" }, shape)
             }
             let width = H5Tget_size(stored)
             guard width > 0, width < 1 << 20, count * width < 1 << 31 else {
@@ -147,6 +153,8 @@ extension HDF5File {
 
     /// Writes a dataset of object references to `targets` (paths of existing objects): MATLAB's cells.
     public func writeReferences(_ name: String, targets: [String], shape: [Int]) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         try checkShape(name, count: targets.count, shape: shape)
         var references = [hobj_ref_t](repeating: 0, count: targets.count)
         for (index, target) in targets.enumerated() {
@@ -162,7 +170,9 @@ extension HDF5File {
 
     /// Reads a dataset of object references as the paths of the objects they name.
     public func readReferences(_ name: String) throws -> (targets: [String], shape: [Int]) {
-        try withDataset(name) { dataset, shape, count in
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        return try withDataset(name) { dataset, shape, count in
             var references = [hobj_ref_t](repeating: 0, count: count)
             guard count == 0 || H5Dread(dataset, usv_h5t_std_ref_obj(), usv_h5s_all(), usv_h5s_all(), usv_h5p_default(), &references) >= 0 else {
                 throw USVError.malformed(path: path, location: name, reason: "cannot read object references")
@@ -182,6 +192,8 @@ extension HDF5File {
 
     /// Writes complex numbers as a compound of float64 `real` and `imag` (MATLAB's and hdf5storage's form).
     public func writeComplex(_ name: String, real: [Double], imaginary: [Double], shape: [Int]) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         try checkShape(name, count: real.count, shape: shape)
         guard imaginary.count == real.count else { throw USVError.usage("HDF5 dataset \(name): real and imaginary parts differ in length") }
         let type = complexType(memberNames: ("real", "imag"))
@@ -198,7 +210,9 @@ extension HDF5File {
 
     /// Reads a compound of two numeric members (`real`/`imag` or `r`/`i`) as complex numbers.
     public func readComplex(_ name: String) throws -> (real: [Double], imaginary: [Double], shape: [Int]) {
-        try withDataset(name) { dataset, shape, count in
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        return try withDataset(name) { dataset, shape, count in
             let stored = H5Dget_type(dataset)
             defer { H5Tclose(stored) }
             guard case .compound(let members) = HDF5ElementType(stored), members.count == 2 else {
@@ -313,6 +327,8 @@ public final class HDF5Appender<T: HDF5Number> {
     public private(set) var count = 0
 
     public init(_ file: HDF5File, _ name: String, chunk: Int = 1 << 16, compression: HDF5Compression = .deflate(level: 4)) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         self.file = file
         self.name = name
         try file.makeGroups(for: name)
@@ -332,9 +348,15 @@ public final class HDF5Appender<T: HDF5Number> {
         guard dataset >= 0 else { throw USVError.io(path: file.path, reason: "cannot create dataset \(name)") }
     }
 
-    deinit { H5Dclose(dataset) }
+    deinit {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        H5Dclose(dataset)
+    }
 
     public func append(_ values: [T]) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         guard !values.isEmpty else { return }
         var newSize: [hsize_t] = [hsize_t(count + values.count)]
         guard H5Dset_extent(dataset, &newSize) >= 0 else { throw USVError.io(path: file.path, reason: "cannot extend \(name)") }

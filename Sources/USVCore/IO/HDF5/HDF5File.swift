@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// An HDF5 file: groups, typed datasets (numbers, strings, object references, complex pairs) and
 /// attributes on any object. The file handle closes on deinit; every other handle is closed before a call
@@ -6,6 +7,11 @@ import CHDF5
 public final class HDF5File {
     let handle: hid_t
     public let path: String
+
+    /// Every call into libhdf5 holds this lock (recursive: public methods call each other). Debian builds HDF5
+    /// thread-safe, behind one global mutex of its own; the lock is for `HDF5Isolation`, which forks a child that reads
+    /// variable-length data: a child forked while another thread held HDF5's mutex would wait for it forever.
+    public static let libraryLock = NSRecursiveLock()
 
     public enum Mode { case create, read }
 
@@ -15,6 +21,8 @@ public final class HDF5File {
     /// Opens or creates `path`. `userBlock` (0, or a power of two ≥ 512) reserves bytes at the start of a
     /// new file for a foreign header, as MATLAB's v7.3 MAT-files do.
     public init(path: String, mode: Mode, userBlock: Int = 0) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         usv_h5_silence_errors()
         self.path = path
         switch mode {
@@ -42,6 +50,8 @@ public final class HDF5File {
 
     /// Closes the file now (deinit does otherwise): needed before other code touches its bytes.
     public func close() {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         guard isOpen else { return }
         isOpen = false
         H5Fclose(handle)
@@ -49,6 +59,8 @@ public final class HDF5File {
 
     /// Makes sure everything written so far is on disk.
     public func flush() throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         guard H5Fflush(handle, H5F_SCOPE_GLOBAL) >= 0 else { throw USVError.io(path: path, reason: "cannot flush the HDF5 file") }
     }
 
@@ -56,6 +68,8 @@ public final class HDF5File {
 
     /// Whether `name` exists (every group on the way must exist too).
     public func exists(_ name: String) -> Bool {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         var current = ""
         for part in name.split(separator: "/") {
             current += "/" + part
@@ -66,6 +80,8 @@ public final class HDF5File {
 
     /// Whether `name` is a group or a dataset; nil when it does not exist.
     public func kind(of name: String) -> ObjectKind? {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         guard exists(name) || name == "/" else { return nil }
         let object = H5Oopen(handle, name, usv_h5p_default())
         guard object >= 0 else { return nil }
@@ -79,11 +95,15 @@ public final class HDF5File {
 
     /// Creates group `name` and any missing groups on the way.
     public func createGroup(_ name: String) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         try makeGroups(for: name + "/x")
     }
 
     /// The names of the members of group `name`, in name order.
     public func children(of name: String) throws -> [String] {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         let group = H5Gopen2(handle, name, usv_h5p_default())
         guard group >= 0 else { throw USVError.malformed(path: path, location: name, reason: "no such group") }
         defer { H5Gclose(group) }

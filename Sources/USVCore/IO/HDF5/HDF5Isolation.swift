@@ -1,51 +1,69 @@
+import CHDF5
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// libhdf5 1.10 (Debian's) trusts the sizes a file states in places: a damaged or hostile file makes it copy past a
-/// buffer while reading variable-length data (`H5HG_read` under `H5T__conv_vlen`, found by `make fuzz` on MAT v7.3 files
-/// and catalog bundles; newer HDF5 releases check), which takes the whole process down. So a read of an HDF5 file
-/// from elsewhere (MAT v7.3, bundles, model files) first runs in a forked child: a child that dies by a signal makes
-/// the read an error naming the file, and only then does the caller read the file itself.
-public enum HDF5Isolation {
-    /// How long a child may take before it is abandoned (the read then goes ahead in this process, unprotected:
-    /// a child can only stall on a lock another thread held when it was forked, or on a huge file).
-    public static let childTimeout: TimeInterval = 60
+/// libhdf5 1.10.8 (Debian's) copies past a buffer (`H5HG_read` under `H5T__conv_vlen`) when a file's variable-length
+/// data points at a global-heap object larger than the sequence it declares — `make fuzz` found it through MAT v7.3
+/// files (`MATLAB_fields`) and catalog bundles (text columns); newer HDF5 releases check. A damaged or hostile file then
+/// takes the whole process down, or corrupts its memory without a sign. So variable-length data is never converted in
+/// this process: `usv_h5_read_variable_isolated` (the CHDF5 shim) reads it in a forked child that runs C code only,
+/// opens the file anew, and sends the values back through a pipe; a child that dies makes the read an error naming the
+/// file and the object, and this process's memory is untouched whatever the file holds.
+extension HDF5File {
+    enum VariableData: Int32 {
+        /// An attribute of variable-length sequences of 1-byte characters (MATLAB's `MATLAB_fields`).
+        case characterSequencesAttribute = 0
+        /// An attribute of variable-length strings.
+        case stringAttribute = 1
+        /// A dataset of variable-length strings.
+        case stringDataset = 2
+    }
 
-    /// Runs `read` in a forked child first; throws when the child dies by a signal, and returns when it exited (with
-    /// or without an error of its own: the caller's own read reports that one).
-    public static func check(_ path: String, what: String, read: () throws -> Void) throws {
-        let child = fork()
-        if child == 0 {
-            // The child: read, and leave without running exit handlers or flushing the parent's buffered output.
-            do {
-                try read()
-                _exit(0)
-            } catch {
-                _exit(1)
+    /// Why the reading child gave up, by its exit status (`usv_h5__child_read`).
+    static let childFailures: [Int32: String] = [
+        11: "no stdio file driver", 12: "the file does not open", 13: "no such object", 14: "no such attribute",
+        15: "an impossible dataspace", 16: "no datatype", 17: "no memory type for it", 18: "out of memory",
+        19: "the HDF5 library refused to read it", 20: "the reply could not be sent",
+    ]
+
+    /// At most this many bytes of variable-length data come back from one object.
+    static let variableDataLimit = 1 << 30
+
+    /// The values of variable-length `kind` data at `object` (attribute `attribute`), read in a child process; nil
+    /// elements are null strings. `location` names the data in errors.
+    func isolatedVariableValues(_ kind: VariableData, object: String, attribute: String?, location: String) throws -> [String?] {
+        let result = usv_h5_read_variable_isolated(path, object, attribute ?? "", kind.rawValue, Self.variableDataLimit, 120)
+        defer { free(result.bytes) }
+        if result.signal > 0 {
+            throw USVError.malformed(path: path, location: location,
+                                     reason: "the HDF5 library crashed (signal \(result.signal)) reading its variable-length data: the file is "
+                                        + "damaged, or written to break readers (libhdf5 1.10 does not check every size a file states)")
+        }
+        switch result.status {
+        case 0: break
+        case 4: throw USVError.malformed(path: path, location: location, reason: "over \(Self.variableDataLimit) bytes of variable-length data, or none within 2 minutes")
+        case -1: throw USVError.io(path: path, reason: "cannot start the process that reads \(location)")
+        default: throw USVError.malformed(path: path, location: location, reason: "cannot read the variable-length data: "
+                                            + (Self.childFailures[result.status] ?? "the reading process ended with status \(result.status)"))
+        }
+        var values: [String?] = []
+        var offset = 0
+        let size = result.size
+        guard let bytes = result.bytes else { return values }
+        while offset < size {
+            guard size - offset >= 8 else { throw USVError.malformed(path: path, location: location, reason: "a cut reply from the reading process") }
+            var length: UInt64 = 0
+            withUnsafeMutableBytes(of: &length) { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes + offset, count: 8)) }
+            offset += 8
+            if length == UInt64.max {
+                values.append(nil)
+                continue
             }
-        }
-        guard child > 0 else { return }  // no child could be made: read unprotected
-        let deadline = Date().addingTimeInterval(childTimeout)
-        var status: Int32 = 0
-        while true {
-            let done = waitpid(child, &status, WNOHANG)
-            if done == child { break }
-            if done < 0 && errno != EINTR { return }
-            if Date() > deadline {
-                kill(child, SIGKILL)
-                _ = waitpid(child, &status, 0)
-                return
+            guard length <= UInt64(size - offset) else {
+                throw USVError.malformed(path: path, location: location, reason: "a cut reply from the reading process")
             }
-            usleep(done == 0 ? 2_000 : 0)
+            values.append(String(decoding: UnsafeBufferPointer(start: bytes + offset, count: Int(length)), as: UTF8.self))
+            offset += Int(length)
         }
-        // WIFSIGNALED: the low 7 bits hold the signal, and are neither 0 (exited) nor 0x7f (stopped).
-        let signal = status & 0x7F
-        if signal != 0 && signal != 0x7F {
-            throw USVError.malformed(path: path, location: what,
-                                     reason: "the HDF5 library crashed (signal \(signal)) reading it: the file is damaged, or written to "
-                                        + "break readers; it was not read (libhdf5 1.10 does not check every size a file states)")
-        }
+        return values
     }
 }
