@@ -47,6 +47,23 @@ import USVTestSupport
     }
 }
 
+extension FuzzTargetTests {
+    /// An input on which libhdf5 1.10 loops forever: the child reading its variable-length data is stopped (after 30 s)
+    /// and the read is an error naming the file and the attribute.
+    @Test func anInputThatMakesLibHDF5LoopForeverIsStopped() throws {
+        let bytes = try readWholeFile(repositoryRoot() + "/Tests/Fixtures/fuzz/mat73-vlen-endless-loop.mat", limit: 1 << 20)
+        let target = try #require(FuzzTargets.named("mat-v7.3"))
+        let started = Date()
+        do {
+            try target.body(bytes)
+            Issue.record("the input must be refused")
+        } catch let error as USVError {
+            #expect(error.description.contains("MATLAB_fields") && error.description.contains("was stopped"), "\(error)")
+        }
+        #expect(Date().timeIntervalSince(started) < 90)
+    }
+}
+
 /// The bytes of a gzip file (through gzip(1), which every test machine has).
 func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
     let directory = try TemporaryDirectory("gunzip")

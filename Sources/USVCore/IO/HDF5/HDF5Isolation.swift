@@ -25,13 +25,18 @@ extension HDF5File {
         19: "the HDF5 library refused to read it", 20: "the reply could not be sent",
     ]
 
+    /// How long the reading child may stay silent before it is stopped: libhdf5 loops forever on some damaged files
+    /// (`make fuzz` found one), and a real column of strings is read in well under a second.
+    static let childTimeoutSeconds: Int32 = 30
+
     /// At most this many bytes of variable-length data come back from one object.
     static let variableDataLimit = 1 << 30
 
     /// The values of variable-length `kind` data at `object` (attribute `attribute`), read in a child process; nil
     /// elements are null strings. `location` names the data in errors.
     func isolatedVariableValues(_ kind: VariableData, object: String, attribute: String?, location: String) throws -> [String?] {
-        let result = usv_h5_read_variable_isolated(path, object, attribute ?? "", kind.rawValue, Self.variableDataLimit, 120)
+        let result = usv_h5_read_variable_isolated(path, object, attribute ?? "", kind.rawValue, Self.variableDataLimit,
+                                                   Self.childTimeoutSeconds)
         defer { free(result.bytes) }
         if result.signal > 0 {
             throw USVError.malformed(path: path, location: location,
@@ -40,7 +45,9 @@ extension HDF5File {
         }
         switch result.status {
         case 0: break
-        case 4: throw USVError.malformed(path: path, location: location, reason: "over \(Self.variableDataLimit) bytes of variable-length data, or none within 2 minutes")
+        case 4: throw USVError.malformed(path: path, location: location,
+                                         reason: "over \(Self.variableDataLimit) bytes of variable-length data, or none within \(Self.childTimeoutSeconds) s "
+                                            + "(libhdf5 can loop forever on a damaged file; the reading process was stopped)")
         case -1: throw USVError.io(path: path, reason: "cannot start the process that reads \(location)")
         default: throw USVError.malformed(path: path, location: location, reason: "cannot read the variable-length data: "
                                             + (Self.childFailures[result.status] ?? "the reading process ended with status \(result.status)"))
