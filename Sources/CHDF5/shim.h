@@ -136,6 +136,10 @@ static inline usv_h5_isolated_read usv_h5_read_variable_isolated(const char *pat
         return result;
     }
     if (child == 0) {
+        /* Die quietly: the parent's crash handlers (Swift's backtracer, which would print a crash report for a death
+           the parent handles) are not the child's business. */
+        const int deadly[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS};
+        for (size_t index = 0; index < sizeof deadly / sizeof deadly[0]; index++) signal(deadly[index], SIG_DFL);
         close(fds[0]);
         _exit(usv_h5__child_read(fds[1], path, object, attribute, kind));
     }
